@@ -1,0 +1,58 @@
+import { GraphQLError } from 'graphql';
+
+/** Every `extensions.code` the gateway emits; the public list lives in CONTRACT.md. */
+export enum ErrorCode {
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  AppSuspended = 'APP_SUSPENDED',
+  InsufficientScope = 'INSUFFICIENT_SCOPE',
+  RegionNotEligible = 'REGION_NOT_ELIGIBLE',
+  RecurringGrantRequired = 'RECURRING_GRANT_REQUIRED',
+  GrantExhausted = 'GRANT_EXHAUSTED',
+  RateLimited = 'RATE_LIMITED',
+  QueryTooCostly = 'QUERY_TOO_COSTLY',
+  BadUserInput = 'BAD_USER_INPUT',
+  CursorExpired = 'CURSOR_EXPIRED',
+  InternalServerError = 'INTERNAL_SERVER_ERROR',
+}
+
+/** The HTTP status a request gets when an error with this code ends it before any data is produced. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.Unauthenticated:
+      return 401;
+    case ErrorCode.Forbidden:
+    case ErrorCode.AppSuspended:
+    case ErrorCode.InsufficientScope:
+    case ErrorCode.RegionNotEligible:
+    case ErrorCode.RecurringGrantRequired:
+    case ErrorCode.GrantExhausted:
+      return 403;
+    case ErrorCode.RateLimited:
+      return 429;
+    case ErrorCode.QueryTooCostly:
+    case ErrorCode.BadUserInput:
+    case ErrorCode.CursorExpired:
+      return 400;
+    case ErrorCode.InternalServerError:
+      return 500;
+  }
+}
+
+/** A {@link GraphQLError} carrying a stable `extensions.code` and any further extensions. */
+export function gatewayError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** Bad input from the caller: `BAD_USER_INPUT`, naming the argument at fault when there is one. */
+export function badInput(message: string, argumentName?: string): GraphQLError {
+  return gatewayError(ErrorCode.BadUserInput, message, argumentName ? { argumentName } : {});
+}
+
+/** No valid credential: HTTP 401 with `WWW-Authenticate: Bearer`, as RFC 6750 asks. */
+export function unauthenticated(message: string, invalidToken: boolean): GraphQLError {
+  const challenge = invalidToken ? 'Bearer error="invalid_token"' : 'Bearer';
+  return gatewayError(ErrorCode.Unauthenticated, message, {
+    http: { status: 401, headers: new Map([['www-authenticate', challenge]]) },
+  });
+}
