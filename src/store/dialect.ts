@@ -1,0 +1,82 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import type { Database } from './database.js';
+
+/**
+ * Everything that differs between the embedded store and PostgreSQL lives in this file; the
+ * migrations and queries above it are the same SQL on both.
+ */
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface ConnectOptions {
+  /** `postgres://…`; unset means the embedded SQLite store. */
+  databaseUrl?: string | undefined;
+  /** The SQLite file, or `:memory:`. */
+  sqliteFile: string;
+  /** A PostgreSQL schema to work in (created if missing); tests use one each. */
+  pgSchema?: string | undefined;
+  /** Called with every SQL statement the store runs. */
+  onQuery?: ((sql: string) => void) | undefined;
+}
+
+/** PostgreSQL's int8 (our millisecond times, counts) read back as JS numbers, not strings. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export async function connect(options: ConnectOptions): Promise<{ db: Kysely<Database>; dialect: DialectName }> {
+  const log = options.onQuery
+    ? (event: LogEvent) => {
+        if (event.level === 'query') options.onQuery!(event.query.sql);
+      }
+    : undefined;
+  const plugins = [new CamelCasePlugin()];
+
+  if (options.databaseUrl) {
+    if (options.pgSchema) await createSchema(options.databaseUrl, options.pgSchema);
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      types: pgTypes,
+      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+    });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, log }), dialect: 'postgres' };
+  }
+
+  if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
+  const database = new SQLite(options.sqliteFile);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins, log }), dialect: 'sqlite' };
+}
+
+async function createSchema(databaseUrl: string, schema: string): Promise<void> {
+  await adminQuery(databaseUrl, `CREATE SCHEMA IF NOT EXISTS ${schemaName(schema)}`);
+}
+
+/** Drops a schema made by {@link connect}'s `pgSchema` (tests clean up with it). */
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  await adminQuery(databaseUrl, `DROP SCHEMA IF EXISTS ${schemaName(schema)} CASCADE`);
+}
+
+function schemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${schema}`);
+  return schema;
+}
+
+async function adminQuery(databaseUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}

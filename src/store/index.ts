@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { Migrator, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { connect, type DialectName } from './dialect.js';
+import { migrationProvider } from './migrations/index.js';
+import { localSources, type Sources } from './sources/index.js';
+
+export type * from './database.js';
+export type { Cursor, Page, PageRequest } from './page.js';
+export type * from './sources/index.js';
+export { dropSchema, type DialectName } from './dialect.js';
+export { seedDemo, seedBulk, type BulkSeedOptions } from './seed.js';
+
+/** The store: one Kysely instance on SQLite or PostgreSQL, and the per-category sources over it. */
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  sources: Sources;
+  /** Applies every pending migration. */
+  migrate(): Promise<void>;
+  /** True once every known migration has been applied. */
+  isMigrated(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…`; unset means the embedded SQLite store under `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Overrides the SQLite file (`:memory:` in tests). */
+  sqliteFile?: string | undefined;
+  /** A PostgreSQL schema to work in, created if missing. */
+  pgSchema?: string | undefined;
+  /** Called with every SQL statement the store runs. */
+  onQuery?: ((sql: string) => void) | undefined;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { db, dialect } = await connect({
+    databaseUrl: options.databaseUrl,
+    sqliteFile: options.sqliteFile ?? path.join(options.dataDir, 'gateway.sqlite'),
+    pgSchema: options.pgSchema,
+    onQuery: options.onQuery,
+  });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
+  });
+  return {
+    db,
+    dialect,
+    sources: localSources(db),
+    async migrate() {
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+    },
+    async isMigrated() {
+      const migrations = await migrator.getMigrations();
+      return migrations.every((m) => m.executedAt !== undefined);
+    },
+    close: () => db.destroy(),
+  };
+}

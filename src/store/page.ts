@@ -1,0 +1,83 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './database.js';
+
+/** A position in a connection's order: the row's time, then its id. */
+export interface Cursor {
+  time: number;
+  id: string;
+}
+
+/** One page of a connection, already checked: exactly one of `first` or `last` is set, within 1..100. */
+export interface PageRequest {
+  first?: number | undefined;
+  after?: Cursor | undefined;
+  last?: number | undefined;
+  before?: Cursor | undefined;
+}
+
+/** The rows of a page in the connection's order, and whether more lie beyond it. */
+export interface Page<Row> {
+  rows: Row[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/** Which columns of a table make up a connection: the parent it hangs off, and its order. */
+export interface Ordering<T extends keyof Database> {
+  table: T;
+  parent: keyof Database[T] & string;
+  time: keyof Database[T] & string;
+  id: keyof Database[T] & string;
+}
+
+/**
+ * Reads one page for each parent in a single statement, in the order (time, then id).
+ *
+ * One parent takes an indexed range scan with a LIMIT; several take a `ROW_NUMBER()` window
+ * partitioned by parent, so a page of N conversations costs one statement for all their messages.
+ * Fetching one row past the page tells whether another page follows.
+ */
+export async function pagesByParent<T extends keyof Database>(
+  db: Kysely<Database>,
+  ordering: Ordering<T>,
+  parentIds: readonly string[],
+  request: PageRequest,
+): Promise<Map<string, Page<Database[T]>>> {
+  const backward = request.last !== undefined;
+  const size = (backward ? request.last : request.first) ?? 0;
+  const [table, parent, time, id] = [sql.table(ordering.table), sql.ref(ordering.parent), sql.ref(ordering.time), sql.ref(ordering.id)];
+  const direction = backward ? sql`DESC` : sql`ASC`;
+
+  const conditions: RawBuilder<unknown>[] = [
+    parentIds.length === 1 ? sql`${parent} = ${parentIds[0]}` : sql`${parent} IN (${sql.join(parentIds)})`,
+  ];
+  if (request.after) conditions.push(sql`(${time}, ${id}) > (${request.after.time}, ${request.after.id})`);
+  if (request.before) conditions.push(sql`(${time}, ${id}) < (${request.before.time}, ${request.before.id})`);
+  const where = sql.join(conditions, sql` AND `);
+
+  const query =
+    parentIds.length === 1
+      ? sql<Database[T]>`SELECT * FROM ${table} WHERE ${where} ORDER BY ${time} ${direction}, ${id} ${direction} LIMIT ${size + 1}`
+      : sql<Database[T]>`SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY ${time} ${direction}, ${id} ${direction}) AS page_rank FROM ${table} WHERE ${where}) ranked WHERE page_rank <= ${size + 1} ORDER BY page_rank`;
+  const { rows } = await query.execute(db);
+
+  const byParent = new Map<string, Database[T][]>(parentIds.map((p) => [p, []]));
+  for (const ranked of rows) {
+    // The window's rank is bookkeeping, not part of the row.
+    const { pageRank: _rank, ...row } = ranked as Database[T] & { pageRank?: number };
+    byParent.get(ranked[ordering.parent] as string)?.push(row as Database[T]);
+  }
+
+  const pages = new Map<string, Page<Database[T]>>();
+  for (const [parentId, parentRows] of byParent) {
+    const more = parentRows.length > size;
+    const pageRows = more ? parentRows.slice(0, size) : parentRows;
+    if (backward) pageRows.reverse();
+    pages.set(parentId, {
+      rows: pageRows,
+      hasNextPage: backward ? request.before !== undefined : more,
+      hasPreviousPage: backward ? more : request.after !== undefined,
+    });
+  }
+  return pages;
+}

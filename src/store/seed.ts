@@ -1,0 +1,303 @@
+import { Faker, base, en } from '@faker-js/faker';
+import type { Insertable, Kysely } from 'kysely';
+import type { ActivityEventsTable, Database, FollowsTable, MessagesTable, PostsTable, UsersTable } from './database.js';
+import {
+  ACTIVITY_KINDS, BASE_TIME, DAY, DEVICES, EEA_COUNTRIES, HOUR, OTHER_COUNTRIES, YEAR,
+  caption, comment, insertAll, message, pad, prng, searchQuery, targetTypeOf,
+} from './seed-data.js';
+
+type User = Insertable<UsersTable>;
+type Post = Insertable<PostsTable>;
+type Follow = Insertable<FollowsTable>;
+type Event = Insertable<ActivityEventsTable>;
+type Message = Insertable<MessagesTable>;
+
+const DEMO_SEED = 20260101;
+const MEDIA_EXTENSION = { IMAGE: 'jpg', VIDEO: 'mp4', AUDIO: 'm4a' } as const;
+const CONTENT_START = BASE_TIME - 2 * YEAR;
+
+/**
+ * Fills an empty store with a fixed demo data set: `alice` (DE, several pages of every
+ * category), `bob` (FR, moderate volumes), `carol` (US, outside the EEA, small volumes) and
+ * about 300 other users. Deterministic: two runs write identical rows.
+ *
+ * @returns false, writing nothing, when the store already has users.
+ */
+export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) return false;
+    const data = demoData();
+    await insertAll(trx, 'users', data.users);
+    await insertAll(trx, 'posts', data.posts);
+    await insertAll(trx, 'follows', data.follows);
+    await insertAll(trx, 'activityEvents', data.events);
+    await insertAll(trx, 'conversations', data.conversations);
+    await insertAll(trx, 'conversationParticipants', data.participants);
+    await insertAll(trx, 'messages', data.messages);
+    return true;
+  });
+}
+
+function demoData() {
+  const f = new Faker({ locale: [en, base] });
+  f.seed(DEMO_SEED);
+  const time = (from: number, to = BASE_TIME - HOUR) => f.number.int({ min: from, max: to });
+
+  const users: User[] = [];
+  const taken = new Set(['alice', 'bob', 'carol']);
+  const addUser = (id: string, username: string, first: string, last: string, country: string, email: string) => {
+    // Accounts predate the two-year content window so nothing is older than its author.
+    const createdAt = time(BASE_TIME - 3 * YEAR, CONTENT_START);
+    users.push({
+      id, username, displayName: `${first} ${last}`, email, country,
+      bio: f.datatype.boolean(0.85) ? f.person.bio() : null,
+      avatarUrl: f.datatype.boolean(0.9) ? f.image.avatar() : null,
+      birthDate: f.date.birthdate({ mode: 'age', min: 16, max: 75, refDate: BASE_TIME }).toISOString().slice(0, 10),
+      createdAt, updatedAt: time(createdAt),
+    });
+  };
+  addUser('alice', 'alice', 'Alice', 'Becker', 'DE', 'alice@example.com');
+  addUser('bob', 'bob', 'Bob', 'Moreau', 'FR', 'bob@example.com');
+  addUser('carol', 'carol', 'Carol', 'Johnson', 'US', 'carol@example.com');
+  const others: string[] = [];
+  for (let i = 1; i <= 300; i++) {
+    const [first, last] = [f.person.firstName(), f.person.lastName()];
+    let username = f.internet.username({ firstName: first, lastName: last }).toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+    while (taken.has(username)) username += f.number.int(9);
+    taken.add(username);
+    const country = f.datatype.boolean(0.1) ? f.helpers.arrayElement(OTHER_COUNTRIES) : f.helpers.arrayElement(EEA_COUNTRIES);
+    addUser(`usr_${pad(i, 4)}`, username, first, last, country, `${username}@example.${f.helpers.arrayElement(['com', 'org', 'net'])}`);
+    others.push(`usr_${pad(i, 4)}`);
+  }
+
+  const posts: Post[] = [];
+  const addPosts = (authorId: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const id = `post_${pad(posts.length + 1, 5)}`;
+      const createdAt = time(CONTENT_START);
+      const mediaType = f.datatype.boolean(0.85) ? f.helpers.weightedArrayElement([
+        { weight: 70, value: 'IMAGE' as const }, { weight: 22, value: 'VIDEO' as const }, { weight: 8, value: 'AUDIO' as const },
+      ]) : null;
+      const viewCount = f.number.int({ min: 0, max: f.helpers.arrayElement([200, 2_000, 50_000]) });
+      const likeCount = f.number.int({ min: 0, max: Math.floor(viewCount / 4) });
+      posts.push({
+        id, authorId, createdAt,
+        caption: f.datatype.boolean(0.08) ? null : caption(f),
+        mediaType,
+        mediaUrl: mediaType === null ? null
+          : mediaType === 'IMAGE' ? `https://picsum.photos/seed/${id}/1080/1080`
+          : `https://media.example.com/${id}.${MEDIA_EXTENSION[mediaType]}`,
+        mediaDurationMs: mediaType === 'VIDEO' ? f.number.int({ min: 3_000, max: 180_000 })
+          : mediaType === 'AUDIO' ? f.number.int({ min: 10_000, max: 600_000 }) : null,
+        visibility: f.helpers.weightedArrayElement([
+          { weight: 80, value: 'PUBLIC' as const }, { weight: 15, value: 'FOLLOWERS' as const }, { weight: 5, value: 'PRIVATE' as const },
+        ]),
+        viewCount, likeCount,
+        commentCount: f.number.int({ min: 0, max: Math.floor(likeCount / 5) }),
+        shareCount: f.number.int({ min: 0, max: Math.floor(likeCount / 10) }),
+        updatedAt: f.datatype.boolean(0.7) ? createdAt : time(createdAt, Math.min(BASE_TIME, createdAt + 30 * DAY)),
+      });
+    }
+  };
+  addPosts('alice', 300);
+  addPosts('bob', 40);
+  addPosts('carol', 15);
+  for (const id of others) addPosts(id, f.number.int(6));
+
+  const follows: Follow[] = [];
+  const followed = new Set<string>();
+  const follow = (followerId: string, followeeId: string) => {
+    const key = `${followerId} ${followeeId}`;
+    if (followerId === followeeId || followed.has(key)) return;
+    followed.add(key);
+    follows.push({ followerId, followeeId, createdAt: time(CONTENT_START) });
+  };
+  const network = (id: string, followers: number, following: number) => {
+    for (const other of f.helpers.arrayElements(others, followers)) follow(other, id);
+    for (const other of f.helpers.arrayElements(others, following)) follow(id, other);
+  };
+  for (const [a, b] of [['alice', 'bob'], ['bob', 'alice'], ['alice', 'carol'], ['carol', 'alice'], ['bob', 'carol']] as const) follow(a, b);
+  network('alice', 248, 148);
+  network('bob', 58, 29);
+  network('carol', 12, 8);
+  for (const id of others) for (const other of f.helpers.arrayElements(others, { min: 1, max: 6 })) follow(id, other);
+
+  const events: Event[] = [];
+  const publicPosts = posts.filter((post) => post.visibility === 'PUBLIC');
+  // People react to what others posted publicly, not to their own or hidden posts.
+  const someoneElsesPost = (userId: string): string => {
+    const post = f.helpers.arrayElement(publicPosts);
+    return post.authorId === userId ? someoneElsesPost(userId) : post.id;
+  };
+  const addEvents = (userId: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const kind = f.helpers.arrayElement(ACTIVITY_KINDS);
+      const targetType = targetTypeOf(kind);
+      events.push({
+        id: `evt_${pad(events.length + 1, 5)}`, userId, kind, targetType,
+        targetRef: targetType === 'POST' ? someoneElsesPost(userId) : null,
+        targetText: kind === 'COMMENT' ? comment(f) : kind === 'SEARCH' ? searchQuery(f) : kind === 'LOGIN' ? f.helpers.arrayElement(DEVICES) : null,
+        occurredAt: time(CONTENT_START),
+      });
+    }
+  };
+  addEvents('alice', 500);
+  addEvents('bob', 100);
+  addEvents('carol', 40);
+  for (const id of others) addEvents(id, f.number.int(6));
+
+  const conversations: { id: string; createdAt: number }[] = [];
+  const participants: { conversationId: string; userId: string; joinedAt: number }[] = [];
+  const messages: Message[] = [];
+  const converse = (members: string[], min: number, max: number) => {
+    const conversationId = `conv_${pad(conversations.length + 1, 4)}`;
+    const createdAt = time(CONTENT_START, BASE_TIME - 30 * DAY);
+    conversations.push({ id: conversationId, createdAt });
+    for (const userId of members) participants.push({ conversationId, userId, joinedAt: createdAt });
+    const times = Array.from({ length: f.number.int({ min, max }) }, () => time(createdAt, createdAt + 30 * DAY)).sort((a, b) => a - b);
+    for (const sentAt of times) {
+      messages.push({ id: `msg_${pad(messages.length + 1, 5)}`, conversationId, senderId: f.helpers.arrayElement(members), text: message(f), sentAt });
+    }
+  };
+  const group = (fixed: string[]) => [...fixed, ...f.helpers.arrayElements(others, { min: Math.max(1, 3 - fixed.length), max: 5 - fixed.length })];
+  converse(['alice', 'bob'], 5, 40);
+  converse(['alice', 'carol'], 5, 40);
+  for (const other of f.helpers.arrayElements(others, 28)) converse(['alice', other], 5, 40);
+  for (let i = 0; i < 10; i++) converse(group(i < 3 ? ['alice', 'bob'] : ['alice']), 5, 40);
+  for (const other of f.helpers.arrayElements(others, 5)) converse(['bob', other], 5, 30);
+  converse(group(['bob', 'carol']), 5, 30);
+  for (const other of f.helpers.arrayElements(others, 2)) converse(['carol', other], 5, 20);
+  for (let i = 0; i < 40; i++) converse(f.helpers.arrayElements(others, f.helpers.weightedArrayElement([{ weight: 4, value: 2 }, { weight: 1, value: 3 }])), 3, 15);
+
+  return { users, posts, follows, events, conversations, participants, messages };
+}
+
+/** Sizes a {@link seedBulk} run. */
+export interface BulkSeedOptions {
+  /** How many users to create; the other tables scale with it. */
+  users: number;
+  /** PRNG seed, default 1; the same seed writes the same rows. */
+  seed?: number;
+}
+
+/**
+ * Writes a large synthetic data set for benchmarks: per user about 3 posts, 8 follows and
+ * 5 activity events, plus one two-person conversation per two users with about 4 messages.
+ * Every id and username starts with `bulk_`, so it coexists with {@link seedDemo}'s data
+ * (but not with an earlier bulk run).
+ *
+ * @returns how many rows went into each table.
+ */
+export async function seedBulk(
+  db: Kysely<Database>,
+  options: BulkSeedOptions,
+): Promise<{ users: number; posts: number; follows: number; activityEvents: number; conversations: number; messages: number }> {
+  const n = Math.max(0, Math.floor(options.users));
+  const seed = options.seed ?? 1;
+  // Faker only fills small text pools up front; per-row values come from the far cheaper PRNG.
+  const f = new Faker({ locale: [en, base] });
+  f.seed(seed);
+  const pool = (size: number, make: () => string) => Array.from({ length: size }, make);
+  const firstNames = pool(300, () => f.person.firstName());
+  const lastNames = pool(300, () => f.person.lastName());
+  const captions = pool(1_000, () => caption(f));
+  const messageTexts = pool(500, () => message(f));
+  const comments = pool(300, () => comment(f));
+  const queries = pool(300, () => searchQuery(f));
+  const r = prng(seed);
+  const time = (from: number, to = BASE_TIME - HOUR) => r.int(from, to);
+
+  const userId = (i: number) => `bulk_u${pad(i + 1, 6)}`;
+  const postsPerUser = Uint8Array.from({ length: n }, () => r.int(1, 5));
+  const postTotal = postsPerUser.reduce((sum, k) => sum + k, 0);
+  const postId = (i: number) => `bulk_p${pad(i + 1, 7)}`;
+
+  return db.transaction().execute(async (trx) => {
+    const users = await insertAll(trx, 'users', (function* () {
+      for (let i = 0; i < n; i++) {
+        const [first, last] = [r.pick(firstNames), r.pick(lastNames)];
+        const username = `bulk_${first.toLowerCase().replace(/[^a-z0-9_]+/g, '')}${pad(i + 1, 6)}`;
+        const createdAt = time(BASE_TIME - 3 * YEAR, CONTENT_START);
+        yield {
+          id: userId(i), username, displayName: `${first} ${last}`, bio: null, avatarUrl: null, email: `${username}@example.com`,
+          birthDate: `${r.int(1950, 2008)}-${pad(r.int(1, 12), 2)}-${pad(r.int(1, 28), 2)}`,
+          country: r.int(1, 10) === 1 ? r.pick(OTHER_COUNTRIES) : r.pick(EEA_COUNTRIES), createdAt, updatedAt: createdAt,
+        };
+      }
+    })());
+
+    const posts = await insertAll(trx, 'posts', (function* () {
+      let p = 0;
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < postsPerUser[i]!; k++, p++) {
+          const createdAt = time(CONTENT_START);
+          const media = r.int(0, 9);
+          const mediaType = media < 6 ? 'IMAGE' : media < 8 ? 'VIDEO' : media < 9 ? 'AUDIO' : null;
+          const likeCount = r.int(0, 500);
+          yield {
+            id: postId(p), authorId: userId(i), caption: r.pick(captions), mediaType,
+            mediaUrl: mediaType === null ? null : `https://media.example.com/${postId(p)}.${MEDIA_EXTENSION[mediaType]}`,
+            mediaDurationMs: mediaType === 'VIDEO' || mediaType === 'AUDIO' ? r.int(3_000, 300_000) : null,
+            visibility: r.int(0, 9) < 8 ? 'PUBLIC' : r.int(0, 1) ? 'FOLLOWERS' : 'PRIVATE',
+            likeCount, commentCount: r.int(0, likeCount >> 3), shareCount: r.int(0, likeCount >> 4), viewCount: likeCount * r.int(2, 20),
+            createdAt, updatedAt: createdAt,
+          } as const;
+        }
+      }
+    })());
+
+    const follows = await insertAll(trx, 'follows', (function* () {
+      const chosen: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const want = Math.min(n - 1, r.int(4, 12));
+        chosen.length = 0;
+        // Offsets in 1..n-1 never land on the follower itself; a short linear scan keeps them distinct.
+        while (chosen.length < want) {
+          const offset = r.int(1, n - 1);
+          if (!chosen.includes(offset)) chosen.push(offset);
+        }
+        for (const offset of chosen) yield { followerId: userId(i), followeeId: userId((i + offset) % n), createdAt: time(CONTENT_START) };
+      }
+    })());
+
+    const activityEvents = await insertAll(trx, 'activityEvents', (function* () {
+      let e = 0;
+      for (let i = 0; i < n; i++) {
+        for (let k = r.int(2, 8); k > 0; k--) {
+          const kind = r.pick(ACTIVITY_KINDS);
+          const targetType = targetTypeOf(kind);
+          yield {
+            id: `bulk_e${pad(++e, 7)}`, userId: userId(i), kind, targetType,
+            targetRef: targetType === 'POST' ? postId(r.int(0, postTotal - 1)) : null,
+            targetText: kind === 'COMMENT' ? r.pick(comments) : kind === 'SEARCH' ? r.pick(queries) : kind === 'LOGIN' ? r.pick(DEVICES) : null,
+            occurredAt: time(CONTENT_START),
+          };
+        }
+      }
+    })());
+
+    const conversationCount = n >= 2 ? Math.floor(n / 2) : 0;
+    const pairs = Array.from({ length: conversationCount }, () => {
+      const a = r.int(0, n - 1);
+      return [a, (a + r.int(1, n - 1)) % n, time(CONTENT_START, BASE_TIME - 30 * DAY)] as const;
+    });
+    const conversationId = (c: number) => `bulk_c${pad(c + 1, 6)}`;
+    const conversations = await insertAll(trx, 'conversations', pairs.map(([, , createdAt], c) => ({ id: conversationId(c), createdAt })));
+    await insertAll(trx, 'conversationParticipants', pairs.flatMap(([a, b, joinedAt], c) => [
+      { conversationId: conversationId(c), userId: userId(a), joinedAt },
+      { conversationId: conversationId(c), userId: userId(b), joinedAt },
+    ]));
+    const messages = await insertAll(trx, 'messages', (function* () {
+      let m = 0;
+      for (const [c, [a, b, createdAt]] of pairs.entries()) {
+        let sentAt = createdAt;
+        for (let k = r.int(2, 6); k > 0; k--) {
+          sentAt += r.int(1, 3 * DAY);
+          yield { id: `bulk_m${pad(++m, 7)}`, conversationId: conversationId(c), senderId: userId(r.int(0, 1) ? a : b), text: r.pick(messageTexts), sentAt };
+        }
+      }
+    })());
+
+    return { users, posts, follows, activityEvents, conversations, messages };
+  });
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database, FollowRow } from '../database.js';
+import { pagesByParent, type Page, type PageRequest } from '../page.js';
+
+/** The follows category: who follows a user and whom they follow, each edge with its time. */
+export interface FollowsSource {
+  followerPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<FollowRow>>>;
+  followingPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<FollowRow>>>;
+  /** Which of `userIds` follow `userId` or are followed by them. */
+  connectedUsers(userId: string, userIds: readonly string[]): Promise<Set<string>>;
+}
+
+export function followsSource(db: Kysely<Database>): FollowsSource {
+  return {
+    followerPages: (userIds, request) =>
+      pagesByParent(db, { table: 'follows', parent: 'followeeId', time: 'createdAt', id: 'followerId' }, userIds, request),
+    followingPages: (userIds, request) =>
+      pagesByParent(db, { table: 'follows', parent: 'followerId', time: 'createdAt', id: 'followeeId' }, userIds, request),
+    async connectedUsers(userId, userIds) {
+      const rows = await db
+        .selectFrom('follows')
+        .select(['followerId', 'followeeId'])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('followerId', '=', userId), eb('followeeId', 'in', userIds)]),
+            eb.and([eb('followeeId', '=', userId), eb('followerId', 'in', userIds)]),
+          ]),
+        )
+        .execute();
+      return new Set(rows.map((r) => (r.followerId === userId ? r.followeeId : r.followerId)));
+    },
+  };
+}

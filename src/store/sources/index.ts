@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import { activitySource, type ActivitySource } from './activity.js';
+import { followsSource, type FollowsSource } from './follows.js';
+import { messagesSource, type MessagesSource } from './messages.js';
+import { postsSource, type PostsSource } from './posts.js';
+import { profileSource, type ProfileSource } from './profile.js';
+
+export type { ActivitySource, FollowsSource, MessagesSource, PostsSource, ProfileSource };
+
+/**
+ * One data-access interface per category. Resolvers and loaders see only these, so a category can
+ * later be served by a platform service instead of the local store without touching them.
+ */
+export interface Sources {
+  profile: ProfileSource;
+  posts: PostsSource;
+  follows: FollowsSource;
+  activity: ActivitySource;
+  messages: MessagesSource;
+}
+
+export function localSources(db: Kysely<Database>): Sources {
+  return {
+    profile: profileSource(db),
+    posts: postsSource(db),
+    follows: followsSource(db),
+    activity: activitySource(db),
+    messages: messagesSource(db),
+  };
+}

@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { ConversationParticipantRow, ConversationRow, Database, MessageRow } from '../database.js';
+import { pagesByParent, type Page, type PageRequest } from '../page.js';
+
+/** The messages category: a user's conversations, their participants and messages. */
+export interface MessagesSource {
+  conversationsByIds(ids: readonly string[]): Promise<ConversationRow[]>;
+  participantsOf(conversationIds: readonly string[]): Promise<ConversationParticipantRow[]>;
+  /** A user's conversations, in the order they joined them. */
+  conversationPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<ConversationParticipantRow>>>;
+  messagesByIds(ids: readonly string[]): Promise<MessageRow[]>;
+  messagePages(conversationIds: readonly string[], request: PageRequest): Promise<Map<string, Page<MessageRow>>>;
+  /** Which of `userIds` share a conversation with `userId`. */
+  connectedUsers(userId: string, userIds: readonly string[]): Promise<Set<string>>;
+}
+
+export function messagesSource(db: Kysely<Database>): MessagesSource {
+  return {
+    conversationsByIds: (ids) => db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute(),
+    participantsOf: (conversationIds) =>
+      db
+        .selectFrom('conversationParticipants')
+        .selectAll()
+        .where('conversationId', 'in', conversationIds)
+        .orderBy('joinedAt')
+        .orderBy('userId')
+        .execute(),
+    conversationPages: (userIds, request) =>
+      pagesByParent(
+        db,
+        { table: 'conversationParticipants', parent: 'userId', time: 'joinedAt', id: 'conversationId' },
+        userIds,
+        request,
+      ),
+    messagesByIds: (ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids).execute(),
+    messagePages: (conversationIds, request) =>
+      pagesByParent(db, { table: 'messages', parent: 'conversationId', time: 'sentAt', id: 'id' }, conversationIds, request),
+    async connectedUsers(userId, userIds) {
+      const rows = await db
+        .selectFrom('conversationParticipants as mine')
+        .innerJoin('conversationParticipants as theirs', 'theirs.conversationId', 'mine.conversationId')
+        .select('theirs.userId')
+        .distinct()
+        .where('mine.userId', '=', userId)
+        .where('theirs.userId', 'in', userIds)
+        .execute();
+      return new Set(rows.map((r) => r.userId));
+    },
+  };
+}
