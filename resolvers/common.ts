@@ -1,0 +1,72 @@
+import {
+  CountryCodeResolver,
+  DateTimeResolver,
+  EmailAddressResolver,
+  LocalDateResolver,
+  NonNegativeFloatResolver,
+  NonNegativeIntResolver,
+  URLResolver,
+} from 'graphql-scalars';
+import { unauthenticated } from '../src/errors/index.js';
+import { fromGlobalId, toGlobalId, type Context, type NodeType, type Viewer } from '../src/graph/index.js';
+import type { Resolvers } from './__generated__/types.js';
+import { activityEventNode } from './activity.js';
+import { userNode } from './follows.js';
+import { conversationNode, messageNode } from './messages.js';
+import { postNode } from './posts.js';
+import { profileNode } from './profile.js';
+
+/** Fetches one node of the viewer's data by platform id; anything outside it comes back undefined. */
+export type NodeFetcher = (id: string, viewer: Viewer, context: Context) => Promise<object | undefined>;
+
+const nodeFetchers: Record<NodeType, NodeFetcher> = {
+  Profile: profileNode,
+  User: userNode,
+  Post: postNode,
+  ActivityEvent: activityEventNode,
+  Conversation: conversationNode,
+  Message: messageNode,
+};
+
+/** The viewer, or `UNAUTHENTICATED` (HTTP 401) when the request carried no token. */
+export function requireViewer(context: Context): Viewer {
+  if (!context.viewer) throw unauthenticated('This operation needs an access token: send `Authorization: Bearer <token>`.', false);
+  return context.viewer;
+}
+
+/** A row the store's foreign keys guarantee; its absence is a broken store, not bad input. */
+export function required<Row>(row: Row | undefined, what: string): Row {
+  if (row === undefined) throw new Error(`${what} is missing from the store`);
+  return row;
+}
+
+const typenames = new WeakMap<object, NodeType>();
+
+export const commonResolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  LocalDate: LocalDateResolver,
+  URL: URLResolver,
+  CountryCode: CountryCodeResolver,
+  EmailAddress: EmailAddressResolver,
+  NonNegativeInt: NonNegativeIntResolver,
+  NonNegativeFloat: NonNegativeFloatResolver,
+  Query: {
+    viewer: (_parent, _args, context) => requireViewer(context),
+    async node(_parent, args, context) {
+      const viewer = requireViewer(context);
+      const { type, id } = fromGlobalId(args.id);
+      const found = await nodeFetchers[type](id, viewer, context);
+      if (!found) return null;
+      // A copy: the same cached row can be both a Profile and a User within one request.
+      const node = { ...found };
+      typenames.set(node, type);
+      return node as never;
+    },
+  },
+  Node: {
+    __resolveType: (node) => typenames.get(node) ?? null,
+  },
+  User: {
+    id: (user) => toGlobalId('User', user.id),
+  },
+};

@@ -1,0 +1,34 @@
+import { pageRequest, toConnection, type FollowEdgeModel } from '../src/graph/index.js';
+import type { FollowRow, Page } from '../src/store/index.js';
+import type { Resolvers } from './__generated__/types.js';
+import { required, type NodeFetcher } from './common.js';
+
+/** Another person is part of the viewer's data when they follow the viewer, are followed, or share a conversation. */
+export const userNode: NodeFetcher = async (id, viewer, { loaders }) => {
+  const connected =
+    id === viewer.userId || (await loaders.followsViewer.load(id)) || (await loaders.messagesViewer.load(id));
+  return connected ? loaders.user.load(id) : undefined;
+};
+
+function followConnection(kind: 'follower' | 'following', page: Page<FollowRow>) {
+  const other = kind === 'follower' ? 'followerId' : 'followeeId';
+  const edges = page.rows.map((row) => ({ userId: row[other], since: row.createdAt }));
+  return toConnection(kind, { ...page, rows: edges }, (edge) => ({ time: edge.since, id: edge.userId }));
+}
+
+export const followsResolvers: Resolvers = {
+  Viewer: {
+    async followers(viewer, args, { loaders }) {
+      const request = pageRequest('follower', args);
+      return followConnection('follower', await loaders.followerPage.load({ parentId: viewer.userId, request }));
+    },
+    async following(viewer, args, { loaders }) {
+      const request = pageRequest('following', args);
+      return followConnection('following', await loaders.followingPage.load({ parentId: viewer.userId, request }));
+    },
+  },
+  FollowEdge: {
+    since: (edge: FollowEdgeModel) => edge.node.since,
+    node: async (edge, _args, { loaders }) => required(await loaders.user.load(edge.node.userId), `user ${edge.node.userId}`),
+  },
+};

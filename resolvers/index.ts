@@ -1,0 +1,17 @@
+import type { Resolvers } from './__generated__/types.js';
+import { activityResolvers } from './activity.js';
+import { commonResolvers } from './common.js';
+import { followsResolvers } from './follows.js';
+import { messagesResolvers } from './messages.js';
+import { postsResolvers } from './posts.js';
+import { profileResolvers } from './profile.js';
+
+/** Every resolver map, one module per schema file; `makeExecutableSchema` merges them. */
+export const resolvers: Resolvers[] = [
+  commonResolvers,
+  profileResolvers,
+  postsResolvers,
+  followsResolvers,
+  activityResolvers,
+  messagesResolvers,
+];

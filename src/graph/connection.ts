@@ -1,0 +1,69 @@
+import { badInput } from '../errors/index.js';
+import type { Cursor, Page, PageRequest } from '../store/index.js';
+
+/** Page sizes allowed for `first` and `last`, as at GitHub. */
+export const MAX_PAGE_SIZE = 100;
+/** The page size when neither `first` nor `last` is given. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** Which connection a cursor belongs to, so one cannot be replayed against another. */
+export type CursorKind = 'post' | 'follower' | 'following' | 'activity' | 'conversation' | 'message';
+
+export interface ConnectionArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}
+
+export interface Edge<Node> {
+  cursor: string;
+  node: Node;
+}
+
+export interface Connection<Node> {
+  edges: Edge<Node>[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+export function encodeCursor(kind: CursorKind, position: Cursor): string {
+  return Buffer.from(`${kind}:${position.time}:${position.id}`).toString('base64url');
+}
+
+export function decodeCursor(kind: CursorKind, cursor: string, argumentName: string): Cursor {
+  const [cursorKind, time, ...id] = Buffer.from(cursor, 'base64url').toString().split(':');
+  const valid = /^[A-Za-z0-9_-]+$/.test(cursor) && /^\d{1,15}$/.test(time ?? '') && id.length > 0;
+  if (!valid) throw badInput(`\`${argumentName}\` is not a valid cursor. Use a \`cursor\` returned by this connection.`, argumentName);
+  if (cursorKind !== kind) throw badInput(`\`${argumentName}\` is a cursor of another connection.`, argumentName);
+  return { time: Number(time), id: id.join(':') };
+}
+
+/** Checks a connection's arguments and turns them into a page request, or throws `BAD_USER_INPUT`. */
+export function pageRequest(kind: CursorKind, args: ConnectionArgs): PageRequest {
+  const { first, last } = args;
+  if (first != null && last != null) throw badInput('Pass either `first` or `last`, not both.', 'first');
+  for (const [name, value] of [['first', first], ['last', last]] as const) {
+    if (value != null && (value < 1 || value > MAX_PAGE_SIZE)) {
+      throw badInput(`\`${name}\` must be between 1 and ${MAX_PAGE_SIZE}; got ${value}.`, name);
+    }
+  }
+  return {
+    ...(last != null ? { last } : { first: first ?? DEFAULT_PAGE_SIZE }),
+    ...(args.after != null ? { after: decodeCursor(kind, args.after, 'after') } : {}),
+    ...(args.before != null ? { before: decodeCursor(kind, args.before, 'before') } : {}),
+  };
+}
+
+/** Builds a Relay connection from a page, each edge's cursor taken from its row's position. */
+export function toConnection<Node>(kind: CursorKind, page: Page<Node>, position: (node: Node) => Cursor): Connection<Node> {
+  const edges = page.rows.map((node) => ({ cursor: encodeCursor(kind, position(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
