@@ -1,0 +1,4 @@
+export { authenticate } from './authenticate.js';
+export { EEA_COUNTRIES, isEligibleCountry } from './region.js';
+export { findAccessToken, hashToken, issueAccessToken, type IssueTokenOptions, type TokenHolder } from './tokens.js';
+export { SCOPE_CATEGORIES, SCOPE_MODES, isScope, unknownScopes } from './scopes.js';

@@ -1,0 +1,25 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Server } from 'node:http';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Config } from '../config/index.js';
+import { ErrorCode } from '../errors/index.js';
+import type { Context } from '../graph/index.js';
+import { buildSchema } from './schema.js';
+
+/** Apollo Server over the gateway's schema; development shows stack traces, production hides internals. */
+export function createApollo(config: Config, httpServer: Server): ApolloServer<Context> {
+  const development = config.nodeEnv === 'development';
+  return new ApolloServer<Context>({
+    schema: buildSchema(),
+    introspection: config.nodeEnv !== 'production',
+    includeStacktraceInErrorResponses: development,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+      const internal = formatted.extensions?.code === ErrorCode.InternalServerError;
+      if (!internal || development) return formatted;
+      // An unexpected failure: say so, without the internal message.
+      return { ...formatted, message: 'Internal server error', extensions: { code: ErrorCode.InternalServerError } };
+    },
+  });
+}
