@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findAccessToken, hashToken } from '../../src/auth/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npx tsx src/cli/main.ts …args` on the embedded store in `dataDir`. */
+function cli(dataDir: string, args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('cli token', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-cli-'));
+  });
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describe('for alice', () => {
+    const scope = 'portability.all.ongoing';
+    let result: CliResult;
+    let token: string;
+    let store: Store;
+
+    beforeAll(async () => {
+      result = await cli(dataDir, ['token', '--user', 'alice', '--scope', scope]);
+      token = result.stdout.trim().split('\n').at(-1) ?? '';
+      store = await openStore({ dataDir });
+    }, 60_000);
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('exits 0', () => {
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    });
+
+    it('prints a token that belongs to alice with the requested scope', async () => {
+      expect(token).toMatch(/^\S{20,}$/);
+      expect(await findAccessToken(store.db, token)).toEqual({ userId: 'alice', clientId: expect.any(String), scope, country: 'DE' });
+    });
+
+    it('stores the token only as its hash', async () => {
+      const rows = await store.db.selectFrom('accessTokens').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.tokenHash).toBe(hashToken(token));
+      expect(JSON.stringify(rows)).not.toContain(token);
+    });
+
+    it('wrote the embedded store under DATA_DIR', () => {
+      expect(store.dialect).toBe('sqlite');
+      expect(fs.readdirSync(dataDir)).toContain('gateway.sqlite');
+    });
+  });
+
+  // These run after alice's token, on the same (already seeded) store, one spawn each.
+  it('refuses carol, who is outside the EEA, with REGION_NOT_ELIGIBLE and exit 1', async () => {
+    const { code, stdout, stderr } = await cli(dataDir, ['token', '--user', 'carol', '--scope', 'portability.all.single']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('REGION_NOT_ELIGIBLE');
+    expect(stdout).toBe('');
+  }, 60_000);
+
+  it('refuses an unknown scope with exit 1, naming the scope', async () => {
+    const { code, stdout, stderr } = await cli(dataDir, ['token', '--user', 'alice', '--scope', 'portability.posts.single portability.nope.forever']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('unknown scope portability.nope.forever');
+    expect(stderr).not.toMatch(/\n\s+at /); // an operator error, not a stack trace
+    expect(stdout).toBe('');
+  }, 60_000);
+
+  it('refuses an unknown user with exit 1, naming the user', async () => {
+    const { code, stdout, stderr } = await cli(dataDir, ['token', '--user', 'zelda', '--scope', 'portability.all.ongoing']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('no user named "zelda"');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe('');
+  }, 60_000);
+});

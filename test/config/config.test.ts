@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+/** The ConfigError `loadConfig(env)` throws; fails the test when it throws nothing or something else. */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('listens on port 4000', () => {
+    expect(loadConfig({}).port).toBe(4000);
+  });
+
+  it('is reached at http://localhost:4000', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:4000');
+  });
+
+  it('derives the public URL from PORT when PUBLIC_URL is unset', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('runs in development', () => {
+    expect(loadConfig({}).nodeEnv).toBe('development');
+  });
+
+  it('seeds demo data in development', () => {
+    expect(loadConfig({}).demoData).toBe(true);
+  });
+
+  it('does not seed demo data with NODE_ENV=production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).demoData).toBe(false);
+  });
+
+  it('lets DEMO_DATA=true override the production default', () => {
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_DATA: 'true' }).demoData).toBe(true);
+  });
+
+  it('uses the embedded store under ./data', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe('./data');
+  });
+
+  it('batches loads', () => {
+    expect(loadConfig({}).batching).toBe(true);
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
+  });
+
+  it('accepts a postgres:// DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x' }).databaseUrl).toBe('postgres://u@db:5432/x');
+  });
+});
+
+describe('loadConfig refuses bad values', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DEMO_DATA', 'yes'],
+    ['BATCHING', 'maybe'],
+  ])('%s=%s throws a ConfigError naming the variable', (name, value) => {
+    expect(configErrorFor({ [name]: value }).message).toContain(name);
+  });
+
+  it('names every bad variable at once', () => {
+    const { message } = configErrorFor({ PORT: 'abc', DATABASE_URL: 'mysql://x', DEMO_DATA: 'yes', BATCHING: 'maybe' });
+    for (const name of ['PORT', 'DATABASE_URL', 'DEMO_DATA', 'BATCHING']) expect(message).toContain(name);
+  });
+
+  it('does not name a variable that is fine', () => {
+    const { message } = configErrorFor({ PORT: 'abc', BATCHING: 'on' });
+    expect(message).not.toContain('BATCHING');
+  });
+});
