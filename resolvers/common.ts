@@ -7,6 +7,7 @@ import {
   NonNegativeIntResolver,
   URLResolver,
 } from 'graphql-scalars';
+import { assertTypeReadable } from '../src/auth/index.js';
 import { unauthenticated } from '../src/errors/index.js';
 import { fromGlobalId, toGlobalId, type Context, type NodeType, type Viewer } from '../src/graph/index.js';
 import type { Resolvers } from './__generated__/types.js';
@@ -52,9 +53,10 @@ export const commonResolvers: Resolvers = {
   NonNegativeFloat: NonNegativeFloatResolver,
   Query: {
     viewer: (_parent, _args, context) => requireViewer(context),
-    async node(_parent, args, context) {
+    async node(_parent, args, context, info) {
       const viewer = requireViewer(context);
       const { type, id } = fromGlobalId(args.id);
+      assertTypeReadable(info.schema, type, context);
       const found = await nodeFetchers[type](id, viewer, context);
       if (!found) return null;
       // A copy: the same cached row can be both a Profile and a User within one request.

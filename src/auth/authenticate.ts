@@ -3,6 +3,7 @@ import { ErrorCode, gatewayError, httpStatusOf, unauthenticated } from '../error
 import type { Viewer } from '../graph/index.js';
 import type { Database } from '../store/index.js';
 import { isEligibleCountry } from './region.js';
+import { expandScopes } from './scopes.js';
 import { findAccessToken } from './tokens.js';
 
 /**
@@ -21,5 +22,5 @@ export async function authenticate(db: Kysely<Database>, authorization: string |
       http: { status: httpStatusOf(ErrorCode.RegionNotEligible) },
     });
   }
-  return { userId: holder.userId, clientId: holder.clientId, scopes: new Set(holder.scope.split(' ').filter(Boolean)) };
+  return { userId: holder.userId, clientId: holder.clientId, scopes: expandScopes(holder.scope) };
 }

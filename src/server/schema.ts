@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolvers } from '../../resolvers/index.js';
+import { applyRequiresScopes } from '../auth/index.js';
 
 const schemaDir = new URL('../../schema/', import.meta.url);
 
@@ -14,7 +15,7 @@ export function loadTypeDefs(): string[] {
     .map((file) => fs.readFileSync(new URL(file, schemaDir), 'utf8'));
 }
 
-/** The executable schema: the SDL files with their resolvers. */
+/** The executable schema: the SDL files with their resolvers, gated by `@requiresScopes`. */
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  return applyRequiresScopes(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
 }
