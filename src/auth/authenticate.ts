@@ -11,13 +11,17 @@ import { findAccessToken } from './tokens.js';
  * caller (undefined); a header that is not a live bearer token is refused with 401, and a user
  * outside the eligible region with `REGION_NOT_ELIGIBLE`.
  */
-export async function authenticate(db: Kysely<Database>, authorization: string | undefined): Promise<Viewer | undefined> {
+export async function authenticate(
+  db: Kysely<Database>,
+  authorization: string | undefined,
+  extraCountries: ReadonlySet<string>,
+): Promise<Viewer | undefined> {
   if (authorization === undefined || authorization === '') return undefined;
   const match = /^Bearer ([\x21-\x7e]+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated('The Authorization header must be `Bearer <token>`.', true);
   const holder = await findAccessToken(db, match[1]!);
   if (!holder) throw unauthenticated('The access token is invalid, expired or revoked.', true);
-  if (!isEligibleCountry(holder.country)) {
+  if (!isEligibleCountry(holder.country, extraCountries)) {
     throw gatewayError(ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only.', {
       http: { status: httpStatusOf(ErrorCode.RegionNotEligible) },
     });

@@ -45,7 +45,7 @@ async function token(store: Store, config: Config, args: string[]): Promise<void
   }
   const user = await store.db.selectFrom('users').select(['id', 'country']).where('username', '=', values.user).executeTakeFirst();
   if (!user) throw new UsageError(`no user named "${values.user}"`);
-  if (!isEligibleCountry(user.country)) {
+  if (!isEligibleCountry(user.country, config.extraEligibleCountries)) {
     throw new UsageError(`${ErrorCode.RegionNotEligible}: ${values.user} is registered in ${user.country}, outside the EEA`);
   }
   const scope = values.scope.split(' ').filter(Boolean).join(' ');

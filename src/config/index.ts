@@ -16,6 +16,10 @@ const schema = z.object({
   RATE_LIMITS: onOff.default(true),
   BATCHING: onOff.default(true),
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  EXTRA_ELIGIBLE_COUNTRIES: z
+    .string()
+    .regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be ISO 3166-1 alpha-2 codes separated by commas, e.g. GB,CH')
+    .optional(),
 });
 
 /** The gateway's settings, read from the environment once at start. */
@@ -44,6 +48,8 @@ export interface Config {
   batching: boolean;
   /** Lifetime of an access token issued by the CLI. @default 86400 */
   tokenTtlSeconds: number;
+  /** Countries served beyond the EEA, such as GB or CH. @default none */
+  extraEligibleCountries: ReadonlySet<string>;
 }
 
 /** A setting that failed validation; the message names the variable. */
@@ -75,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: e.RATE_LIMITS,
     batching: e.BATCHING,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
   };
 }

@@ -36,7 +36,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await apollo.start();
 
   const context = async (req: http.IncomingMessage): Promise<Context> => {
-    const viewer = await authenticate(store.db, req.headers.authorization);
+    const viewer = await authenticate(store.db, req.headers.authorization, config.extraEligibleCountries);
     return { viewer, loaders: createLoaders(store.sources, viewer?.userId, { batching: config.batching }) };
   };
   const graphql = graphqlHandler(apollo, context);

@@ -79,3 +79,13 @@ describe('loadConfig refuses bad values', () => {
     expect(message).not.toContain('BATCHING');
   });
 });
+
+describe('EXTRA_ELIGIBLE_COUNTRIES', () => {
+  it('reads a comma-separated list of country codes', () => {
+    expect([...loadConfig({ EXTRA_ELIGIBLE_COUNTRIES: 'GB,CH' }).extraEligibleCountries]).toEqual(['GB', 'CH']);
+  });
+
+  it('refuses anything but two-letter codes, naming the variable', () => {
+    expect(() => loadConfig({ EXTRA_ELIGIBLE_COUNTRIES: 'uk; switzerland' })).toThrow(/EXTRA_ELIGIBLE_COUNTRIES/);
+  });
+});
