@@ -67,16 +67,83 @@ export interface MessagesTable {
   sentAt: Millis;
 }
 
-export interface AccessTokensTable {
-  tokenHash: string;
+export interface CredentialsTable {
   userId: string;
-  clientId: string;
-  scope: string;
+  passwordHash: string;
+}
+
+export type AppStatus = 'PENDING_REVIEW' | 'APPROVED' | 'SUSPENDED';
+
+/** A third-party app: an OAuth client whose portability access was reviewed. */
+export interface AppsTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the client secret; null for a public client (PKCE only). */
+  secretHash: string | null;
+  /** JSON array of exact redirect URIs. */
+  redirectUris: string;
+  contact: string | null;
+  /** The scopes the app was approved for, space-separated. */
+  scopes: string;
+  status: AppStatus;
+  webhookUrl: string | null;
+  createdAt: Millis;
+}
+
+export type GrantMode = 'single' | 'ongoing';
+
+/** A user's grant to an app: which categories, once or recurring, until when. */
+export interface GrantsTable {
+  /** oidc-provider's grant id. */
+  id: string;
+  userId: string;
+  appId: string;
+  /** Category names, space-separated: `profile posts`. */
+  categories: string;
+  mode: GrantMode;
   createdAt: Millis;
   expiresAt: Millis;
   revokedAt: Millis | null;
 }
 
+/** oidc-provider's models (tokens, codes, sessions, interactions, grants), stored under hashed ids. */
+export interface OidcPayloadsTable {
+  model: string;
+  idHash: string;
+  payload: string;
+  grantId: string | null;
+  uidHash: string | null;
+  userCode: string | null;
+  expiresAt: Millis | null;
+  consumedAt: Millis | null;
+}
+
+/** Keys the gateway generates once and every instance shares (signing keys, cookie keys). */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
+/** A signed-in user's session on the account page. */
+export interface AccountSessionsTable {
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  expiresAt: Millis;
+}
+
+/** One data request by an app: what it touched and how much it took. */
+export interface AccessLogTable {
+  id: string;
+  at: Millis;
+  userId: string;
+  appId: string;
+  grantId: string;
+  operationName: string | null;
+  /** Category names touched, space-separated. */
+  categories: string;
+  items: number;
+}
 
 /** The store's tables, with camelCase columns (snake_case in SQL through Kysely's CamelCasePlugin). */
 export interface Database {
@@ -87,7 +154,13 @@ export interface Database {
   conversations: ConversationsTable;
   conversationParticipants: ConversationParticipantsTable;
   messages: MessagesTable;
-  accessTokens: AccessTokensTable;
+  credentials: CredentialsTable;
+  apps: AppsTable;
+  grants: GrantsTable;
+  oidcPayloads: OidcPayloadsTable;
+  serverSecrets: ServerSecretsTable;
+  accountSessions: AccountSessionsTable;
+  accessLog: AccessLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -97,5 +170,7 @@ export type ActivityEventRow = Selectable<ActivityEventsTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type ConversationParticipantRow = Selectable<ConversationParticipantsTable>;
 export type MessageRow = Selectable<MessagesTable>;
-export type AccessTokenRow = Selectable<AccessTokensTable>;
+export type AppRow = Selectable<AppsTable>;
+export type GrantRow = Selectable<GrantsTable>;
+export type AccessLogRow = Selectable<AccessLogTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { dataGraph } from './0001-data-graph.js';
+import { oauth } from './0002-oauth.js';
 
 /** Every migration, in order; both dialects run the same list. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
   '0001-data-graph': dataGraph,
+  '0002-oauth': oauth,
 };
 
 export const migrationProvider: MigrationProvider = {
