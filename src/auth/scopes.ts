@@ -1,7 +1,14 @@
-/** Scope categories: the five of the graph, plus `all`. */
-export const SCOPE_CATEGORIES = ['profile', 'posts', 'follows', 'activity', 'messages', 'all'] as const;
+import type { GrantMode } from '../store/index.js';
+
+/** The five categories of a user's data, as scopes name them. */
+export const CATEGORIES = ['profile', 'posts', 'follows', 'activity', 'messages'] as const;
+export type Category = (typeof CATEGORIES)[number];
+/** Scope categories: the five, plus `all`. */
+export const SCOPE_CATEGORIES = [...CATEGORIES, 'all'] as const;
 /** `single`: a one-time transfer; `ongoing`: recurring until revoked or expired. */
 export const SCOPE_MODES = ['single', 'ongoing'] as const;
+/** Every scope the gateway knows, `portability.<category>.<mode>`. */
+export const ALL_SCOPES: readonly string[] = SCOPE_CATEGORIES.flatMap((c) => SCOPE_MODES.map((m) => `portability.${c}.${m}`));
 
 const SCOPE_PATTERN = new RegExp(`^portability\\.(${SCOPE_CATEGORIES.join('|')})\\.(${SCOPE_MODES.join('|')})$`);
 
@@ -10,21 +17,45 @@ export function isScope(scope: string): boolean {
   return SCOPE_PATTERN.test(scope);
 }
 
+function split(scope: string): string[] {
+  return scope.split(' ').filter((s) => s !== '');
+}
+
 /**
  * The scopes a grant holds, with `portability.all.<mode>` spelled out as each category's scope,
  * so `@requiresScopes` can name categories alone.
  */
 export function expandScopes(scope: string): Set<string> {
   const scopes = new Set<string>();
-  for (const s of scope.split(' ').filter(isScope)) {
+  for (const s of split(scope).filter(isScope)) {
     const [, category, mode] = s.split('.');
     if (category !== 'all') scopes.add(s);
-    else for (const c of SCOPE_CATEGORIES) if (c !== 'all') scopes.add(`portability.${c}.${mode}`);
+    else for (const c of CATEGORIES) scopes.add(`portability.${c}.${mode}`);
   }
   return scopes;
 }
 
-/** Splits a space-separated scope string, returning the scopes this gateway does not know. */
+/** The scopes of a space-separated scope string this gateway does not know. */
 export function unknownScopes(scope: string): string[] {
-  return scope.split(' ').filter((s) => s !== '' && !isScope(s));
+  return split(scope).filter((s) => !isScope(s));
+}
+
+/**
+ * What a scope string asks for: categories in one mode. Undefined when it names no category, a
+ * scope this gateway does not know, or both modes at once (one grant is either a one-time copy or
+ * recurring access).
+ */
+export function grantRequest(scope: string): { categories: Category[]; mode: GrantMode } | undefined {
+  if (unknownScopes(scope).length > 0) return undefined;
+  const expanded = [...expandScopes(scope)];
+  const modes = new Set(expanded.map((s) => s.split('.')[2] as GrantMode));
+  const [mode] = modes;
+  if (modes.size !== 1 || !mode) return undefined;
+  const categories = CATEGORIES.filter((c) => expanded.includes(`portability.${c}.${mode}`));
+  return { categories, mode };
+}
+
+/** The scopes that grant `categories` in `mode`. */
+export function scopesFor(categories: readonly Category[], mode: GrantMode): string[] {
+  return categories.map((c) => `portability.${c}.${mode}`);
 }

@@ -15,7 +15,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMITS: onOff.default(true),
   BATCHING: onOff.default(true),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  ONE_TIME_GRANT_HOURS: z.coerce.number().positive().default(24),
+  RECURRING_GRANT_DAYS: z.coerce.number().positive().default(180),
+  JWT_ISSUER: z.url().optional(),
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
   EXTRA_ELIGIBLE_COUNTRIES: z
     .string()
     .regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be ISO 3166-1 alpha-2 codes separated by commas, e.g. GB,CH')
@@ -28,8 +32,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   /** HTTP and WebSocket port; 0 picks a free one. @default 4000 */
   port: number;
-  /** Base URL the gateway is reached at. @default `http://localhost:$PORT` */
-  publicUrl: string;
+  /** Base URL the gateway is reached at, and the OAuth issuer exactly. @default `http://localhost:$PORT`, with the port it listens on */
+  publicUrl: string | undefined;
   /** Where the embedded store and archive files live. @default './data' */
   dataDir: string;
   /** `postgres://…` switches the store to PostgreSQL. */
@@ -46,8 +50,12 @@ export interface Config {
   rateLimits: boolean;
   /** DataLoader batching and caching; `BATCHING=off` loads every key on its own (the benchmarks' naive reference). @default true */
   batching: boolean;
-  /** Lifetime of an access token issued by the CLI. @default 86400 */
-  tokenTtlSeconds: number;
+  /** How long a one-time grant stays usable. @default 86400 (24 h) */
+  oneTimeGrantSeconds: number;
+  /** How long a recurring grant lasts unless revoked. @default 15552000 (180 days) */
+  recurringGrantSeconds: number;
+  /** An external OAuth issuer whose JWT access tokens are accepted. */
+  externalIssuer: { issuer: string; jwksUrl: string; audience: string | undefined } | undefined;
   /** Countries served beyond the EEA, such as GB or CH. @default none */
   extraEligibleCountries: ReadonlySet<string>;
 }
@@ -68,10 +76,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.JWT_ISSUER) !== Boolean(e.JWT_JWKS_URL)) {
+    throw new ConfigError('Invalid configuration:\n  JWT_ISSUER and JWT_JWKS_URL: set both, or neither');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -80,7 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     rateLimits: e.RATE_LIMITS,
     batching: e.BATCHING,
-    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    oneTimeGrantSeconds: Math.round(e.ONE_TIME_GRANT_HOURS * 3600),
+    recurringGrantSeconds: Math.round(e.RECURRING_GRANT_DAYS * 86400),
+    externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
     extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
   };
 }

@@ -1,0 +1,131 @@
+import type { Kysely } from 'kysely';
+import type { default as Provider, ResourceServer as ResourceServerInfo } from 'oidc-provider';
+import { ErrorCode, gatewayError, httpStatusOf, unauthenticated } from '../errors/index.js';
+import type { Viewer } from '../graph/index.js';
+import type { Database } from '../store/index.js';
+import { externalJwtVerifier, looksLikeJwt, type ExternalIssuer, type ExternalTokenClaims } from './external-jwt.js';
+import { createGrant, revokeGrant } from './grants.js';
+import { createProvider } from './provider.js';
+import { isEligibleCountry } from './region.js';
+import { ALL_SCOPES, expandScopes, grantRequest, scopesFor } from './scopes.js';
+
+export interface AuthorityOptions {
+  /** `PUBLIC_URL`: the OAuth issuer, exactly. */
+  issuer: string;
+  oneTimeSeconds: number;
+  recurringSeconds: number;
+  extraCountries: ReadonlySet<string>;
+  /** An external issuer whose JWT access tokens are accepted beside the gateway's own. */
+  externalIssuer?: ExternalIssuer | undefined;
+}
+
+/** The gateway's authorization side: the OAuth server, and bearer token → viewer for every request. */
+export interface Authority {
+  provider: Provider;
+  /** The resource access tokens are issued for: `<issuer>/graphql`. */
+  resource: string;
+  /**
+   * The viewer an `Authorization` header speaks for; undefined without one. A token that is not
+   * live, or whose grant is revoked or expired, gets 401; a suspended app `APP_SUSPENDED`; a
+   * user outside the region `REGION_NOT_ELIGIBLE`. Nothing is cached: a revocation holds at once.
+   */
+  authenticate(authorization: string | undefined): Promise<Viewer | undefined>;
+  /** Grants `clientId` the scopes for the user, as a consent would, and mints an access token (the CLI). */
+  issueToken(userId: string, clientId: string, scope: string): Promise<string>;
+  /** Ends a grant and its tokens; with `userId`, only that user's grant. */
+  revokeGrant(grantId: string, userId?: string): Promise<boolean>;
+}
+
+export async function createAuthority(db: Kysely<Database>, options: AuthorityOptions): Promise<Authority> {
+  const resource = `${options.issuer}/graphql`;
+  const provider = await createProvider(db, { ...options, resource });
+  const verifyExternal = options.externalIssuer ? externalJwtVerifier(options.externalIssuer) : undefined;
+
+  const refuse = (code: ErrorCode, message: string) => gatewayError(code, message, { http: { status: httpStatusOf(code) } });
+
+  async function fromOwnToken(token: string): Promise<Viewer> {
+    const accessToken = await provider.AccessToken.find(token);
+    if (!accessToken || accessToken.aud !== resource || !accessToken.grantId || !accessToken.accountId) {
+      throw unauthenticated('The access token is invalid, expired or revoked.', true);
+    }
+    const grant = await db
+      .selectFrom('grants')
+      .innerJoin('apps', 'apps.id', 'grants.appId')
+      .innerJoin('users', 'users.id', 'grants.userId')
+      .select(['grants.mode', 'grants.expiresAt', 'grants.revokedAt', 'apps.status', 'users.country'])
+      .where('grants.id', '=', accessToken.grantId)
+      .executeTakeFirst();
+    if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
+      throw unauthenticated('The grant behind this access token was revoked or has expired.', true);
+    }
+    if (grant.status === 'SUSPENDED') throw refuse(ErrorCode.AppSuspended, 'This app is suspended.');
+    if (!isEligibleCountry(grant.country, options.extraCountries)) {
+      throw refuse(ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only.');
+    }
+    return {
+      userId: accessToken.accountId,
+      clientId: accessToken.clientId!,
+      grantId: accessToken.grantId,
+      mode: grant.mode,
+      scopes: expandScopes(accessToken.scope ?? ''),
+    };
+  }
+
+  async function fromExternalToken(claims: ExternalTokenClaims): Promise<Viewer> {
+    const request = grantRequest(claims.scope);
+    if (!request) throw unauthenticated('The token\'s scope names no portability grant.', true);
+    const [user, app] = await Promise.all([
+      db.selectFrom('users').select('country').where('id', '=', claims.userId).executeTakeFirst(),
+      db.selectFrom('apps').select('status').where('id', '=', claims.clientId).executeTakeFirst(),
+    ]);
+    if (!user) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
+    if (app?.status === 'SUSPENDED') throw refuse(ErrorCode.AppSuspended, 'This app is suspended.');
+    if (!isEligibleCountry(user.country, options.extraCountries)) {
+      throw refuse(ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only.');
+    }
+    return {
+      userId: claims.userId,
+      clientId: claims.clientId,
+      grantId: `jwt:${claims.tokenId}`,
+      mode: request.mode,
+      scopes: expandScopes(claims.scope),
+    };
+  }
+
+  return {
+    provider,
+    resource,
+    async authenticate(authorization) {
+      if (authorization === undefined || authorization === '') return undefined;
+      const match = /^Bearer ([\x21-\x7e]+)$/i.exec(authorization.trim());
+      if (!match) throw unauthenticated('The Authorization header must be `Bearer <token>`.', true);
+      const token = match[1]!;
+      if (verifyExternal && looksLikeJwt(token)) {
+        const claims = await verifyExternal(token);
+        if (!claims) throw unauthenticated('The access token is invalid, expired or revoked.', true);
+        return fromExternalToken(claims);
+      }
+      return fromOwnToken(token);
+    },
+    async issueToken(userId, clientId, scope) {
+      const request = grantRequest(scope);
+      if (!request) throw new Error(`"${scope}" is not a grant: name portability scopes of one mode`);
+      const client = await provider.Client.find(clientId);
+      if (!client) throw new Error(`app ${clientId} is not registered and approved`);
+      const lifetimeMs = (request.mode === 'single' ? options.oneTimeSeconds : options.recurringSeconds) * 1000;
+      const grantId = await createGrant(db, provider, resource, { userId, clientId, ...request, lifetimeMs });
+      const token = new provider.AccessToken({
+        accountId: userId,
+        client,
+        grantId,
+        gty: 'authorization_code',
+        scope: scopesFor(request.categories, request.mode).join(' '),
+      });
+      // The constructor exists at run time but is missing from @types/oidc-provider 8.
+      const { ResourceServer } = provider as unknown as { ResourceServer: new (id: string, info: object) => ResourceServerInfo };
+      token.resourceServer = new ResourceServer(resource, { scope: ALL_SCOPES.join(' '), audience: resource, accessTokenFormat: 'opaque' });
+      return token.save();
+    },
+    revokeGrant: (grantId, userId) => revokeGrant(db, provider, grantId, userId),
+  };
+}

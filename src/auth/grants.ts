@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type Provider from 'oidc-provider';
+import type { Database, GrantMode, GrantRow } from '../store/index.js';
+import { scopesFor, type Category } from './scopes.js';
+
+export interface GrantTerms {
+  userId: string;
+  clientId: string;
+  categories: readonly Category[];
+  mode: GrantMode;
+  /** How long the grant lasts, from now. */
+  lifetimeMs: number;
+  /** The scope the app asked for; what of it is not granted is recorded as declined, so consent is not asked again. */
+  requestedScope?: string | undefined;
+}
+
+/**
+ * Records a user's grant: an oidc-provider Grant holding the scopes for the API resource, and the
+ * gateway's own row that the account page lists and every request checks. Returns the grant id.
+ */
+export async function createGrant(db: Kysely<Database>, provider: Provider, resource: string, terms: GrantTerms): Promise<string> {
+  const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.clientId });
+  // The portability scopes are registered with oidc-provider (so it enforces each app's approved
+  // list), which makes them OpenID scopes as well as the API's: record them on both sides.
+  const granted = scopesFor(terms.categories, terms.mode).join(' ');
+  grant.addOIDCScope(granted);
+  grant.addResourceScope(resource, granted);
+  const declined = (terms.requestedScope ?? '').split(' ').filter((s) => s !== '' && !granted.split(' ').includes(s));
+  if (declined.length > 0) {
+    grant.rejectOIDCScope(declined.join(' '));
+    grant.rejectResourceScope(resource, declined.join(' '));
+  }
+  const grantId = await grant.save();
+  const now = Date.now();
+  await db
+    .insertInto('grants')
+    .values({
+      id: grantId,
+      userId: terms.userId,
+      appId: terms.clientId,
+      categories: terms.categories.join(' '),
+      mode: terms.mode,
+      createdAt: now,
+      expiresAt: now + terms.lifetimeMs,
+      revokedAt: null,
+    })
+    .execute();
+  return grantId;
+}
+
+/**
+ * Revokes a grant at once: marks it revoked (every instance checks this on each request) and
+ * deletes its tokens, codes and oidc-provider grant. False when it is unknown or already revoked.
+ */
+export async function revokeGrant(db: Kysely<Database>, provider: Provider, grantId: string, userId?: string): Promise<boolean> {
+  let update = db.updateTable('grants').set({ revokedAt: Date.now() }).where('id', '=', grantId).where('revokedAt', 'is', null);
+  if (userId !== undefined) update = update.where('userId', '=', userId);
+  const { numUpdatedRows } = await update.executeTakeFirst();
+  if (numUpdatedRows === 0n) return false;
+  await provider.AccessToken.adapter.revokeByGrantId(grantId);
+  return true;
+}
+
+/** A user's grants, newest first, with the app's name. */
+export function listGrants(db: Kysely<Database>, userId: string): Promise<(GrantRow & { appName: string })[]> {
+  return db
+    .selectFrom('grants')
+    .innerJoin('apps', 'apps.id', 'grants.appId')
+    .selectAll('grants')
+    .select('apps.name as appName')
+    .where('grants.userId', '=', userId)
+    .orderBy('grants.createdAt', 'desc')
+    .execute();
+}

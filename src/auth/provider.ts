@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import Provider, { errors, type AdapterPayload, type Configuration } from 'oidc-provider';
+import type { Database } from '../store/index.js';
+import { findApp } from './apps.js';
+import { kyselyAdapter } from './oidc-adapter.js';
+import { isEligibleCountry } from './region.js';
+import { ALL_SCOPES } from './scopes.js';
+import { cookieKeys, signingKeys } from './secrets.js';
+import { hashToken } from './tokens.js';
+
+export interface ProviderOptions {
+  /** The issuer: `PUBLIC_URL`, exactly. */
+  issuer: string;
+  /** The resource the access tokens are for: the GraphQL endpoint. */
+  resource: string;
+  /** Access-token lifetime of a one-time grant: its whole usable window. */
+  oneTimeSeconds: number;
+  /** How long a recurring grant (and so its refresh tokens) lasts. */
+  recurringSeconds: number;
+  extraCountries: ReadonlySet<string>;
+}
+
+/** Access tokens of a recurring grant live an hour; the app refreshes them. */
+const RECURRING_ACCESS_TOKEN_SECONDS = 3600;
+
+/**
+ * The authorization server: oidc-provider, certified, on the gateway's store. Authorization code
+ * with PKCE (S256, required), refresh tokens for recurring grants only, revocation, introspection
+ * and RFC 8414 metadata. Only approved apps are clients; every authorization asks for consent anew.
+ */
+export async function createProvider(db: Kysely<Database>, options: ProviderOptions): Promise<Provider> {
+  const findClient = async (clientId: string): Promise<AdapterPayload | undefined> => {
+    const app = await findApp(db, clientId);
+    if (!app || app.status !== 'APPROVED') return undefined;
+    return {
+      client_id: app.id,
+      client_name: app.name,
+      redirect_uris: JSON.parse(app.redirectUris) as string[],
+      scope: app.scopes,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      ...(app.secretHash
+        ? { client_secret: app.secretHash, token_endpoint_auth_method: 'client_secret_basic' }
+        : { token_endpoint_auth_method: 'none' }),
+    };
+  };
+
+  const configuration: Configuration = {
+    adapter: kyselyAdapter(db, findClient),
+    scopes: [...ALL_SCOPES],
+    claims: { openid: ['sub'] },
+    cookies: { keys: await cookieKeys(db) },
+    jwks: { keys: (await signingKeys(db)) as never },
+    pkce: { required: () => true },
+    clientDefaults: { id_token_signed_response_alg: 'ES256' },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => options.resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx, resource) {
+          if (resource !== options.resource) throw new errors.InvalidTarget();
+          return { scope: ALL_SCOPES.join(' '), audience: options.resource, accessTokenFormat: 'opaque' };
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Each authorization is its own transfer: consent is asked every time, never carried over.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    // Tokens outlive the browser session that approved them; grants and their revocation govern.
+    expiresWithSession: async () => false,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && [...code.scopes].some((scope) => scope.endsWith('.ongoing')),
+    ttl: {
+      AccessToken: (_ctx, token) => (token.scope?.includes('.single') ? options.oneTimeSeconds : RECURRING_ACCESS_TOKEN_SECONDS),
+      AuthorizationCode: 60,
+      RefreshToken: options.recurringSeconds,
+      Grant: options.recurringSeconds,
+      Interaction: 3600,
+      Session: 24 * 3600,
+    },
+    // An account outside the region cannot sign in, redeem a code, or refresh.
+    async findAccount(_ctx, sub) {
+      const user = await db.selectFrom('users').select(['id', 'country']).where('id', '=', sub).executeTakeFirst();
+      if (!user || !isEligibleCountry(user.country, options.extraCountries)) return undefined;
+      return { accountId: user.id, claims: async () => ({ sub: user.id }) };
+    },
+  };
+
+  const provider = new Provider(options.issuer, configuration);
+  // Client secrets are stored as SHA-256 digests; compare digests, in constant time.
+  const compare = provider.Client.prototype.compareClientSecret;
+  provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
+    return compare.call(this, hashToken(actual));
+  };
+  return provider;
+}
