@@ -1,0 +1,221 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { AccessLogRow, Database, GrantRow } from '../../store/index.js';
+import type { Authority } from '../authority.js';
+import { listGrants } from '../grants.js';
+import { checkCredentials } from '../accounts.js';
+import { isEligibleCountry } from '../region.js';
+import type { Category } from '../scopes.js';
+import { hashToken } from '../tokens.js';
+import { html, page, signInForm, type Raw } from './html.js';
+import { CATEGORY_LABELS } from './interactions.js';
+
+export interface AccountOptions {
+  /** Mark the session cookie `Secure` (the gateway is served over https). */
+  secureCookies: boolean;
+  extraCountries: ReadonlySet<string>;
+}
+
+interface Session {
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+}
+
+const COOKIE = 'account_session';
+const SESSION_MS = 8 * 60 * 60 * 1000;
+const LOG_ROWS = 100;
+// Inline <style> only; no scripts, no framing (the Revoke button must not be clickjacked).
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * The user's own account page at `/account`: sign in with username and password, see which apps
+ * hold which grants and what they fetched (the access log), revoke a grant, sign out. Sessions
+ * live in `accountSessions` under the SHA-256 of the cookie value, with a CSRF token for forms.
+ */
+export function accountRoutes(db: Kysely<Database>, authority: Authority, options: AccountOptions): express.Router {
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+
+  async function sessionOf(req: Request): Promise<Session | undefined> {
+    const id = readCookie(req.headers.cookie, COOKIE);
+    if (!id) return undefined;
+    return db
+      .selectFrom('accountSessions')
+      .select(['idHash', 'userId', 'csrfToken'])
+      .where('idHash', '=', hashToken(id))
+      .where('expiresAt', '>', Date.now())
+      .executeTakeFirst();
+  }
+
+  router.get('/account', async (req, res) => {
+    const session = await sessionOf(req);
+    if (!session) return send(res, 200, signInPage());
+    const [user, grants, log] = await Promise.all([
+      db.selectFrom('users').select(['username', 'displayName', 'country']).where('id', '=', session.userId).executeTakeFirst(),
+      listGrants(db, session.userId),
+      db
+        .selectFrom('accessLog')
+        .leftJoin('apps', 'apps.id', 'accessLog.appId')
+        .selectAll('accessLog')
+        .select('apps.name as appName')
+        .where('accessLog.userId', '=', session.userId)
+        .orderBy('accessLog.at', 'desc')
+        .orderBy('accessLog.id', 'desc')
+        .limit(LOG_ROWS)
+        .execute(),
+    ]);
+    if (!user) return send(res, 200, signInPage());
+    const eligible = isEligibleCountry(user.country, options.extraCountries);
+    send(res, 200, accountPage(user.displayName, eligible, session.csrfToken, grants, log));
+  });
+
+  router.post('/account/login', form, async (req, res) => {
+    const username = String(req.body?.username ?? '');
+    const userId = await checkCredentials(db, username, String(req.body?.password ?? ''));
+    if (!userId) return send(res, 401, signInPage('Wrong username or password.', username));
+    const now = Date.now();
+    const previous = readCookie(req.headers.cookie, COOKIE);
+    // Drop the user's expired sessions and any session this browser held before.
+    await db
+      .deleteFrom('accountSessions')
+      .where((eb) => eb.or([eb.and([eb('userId', '=', userId), eb('expiresAt', '<=', now)]), eb('idHash', '=', hashToken(previous ?? ''))]))
+      .execute();
+    const id = randomBytes(32).toString('base64url');
+    await db
+      .insertInto('accountSessions')
+      .values({ idHash: hashToken(id), userId, csrfToken: randomBytes(32).toString('base64url'), expiresAt: now + SESSION_MS })
+      .execute();
+    res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies, maxAge: SESSION_MS });
+    res.redirect(303, '/account');
+  });
+
+  router.post('/account/grants/:id/revoke', form, async (req, res) => {
+    const session = await sessionOf(req);
+    if (!session || !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
+      return send(res, 403, messagePage('Not allowed', 'This form has expired. Open your account page and try again.'));
+    }
+    if (!(await authority.revokeGrant(String(req.params.id), session.userId))) {
+      return send(res, 404, messagePage('Not found', 'You have no active grant with this id.'));
+    }
+    res.redirect(303, '/account');
+  });
+
+  router.post('/account/logout', form, async (req, res) => {
+    const id = readCookie(req.headers.cookie, COOKIE);
+    if (id) await db.deleteFrom('accountSessions').where('idHash', '=', hashToken(id)).execute();
+    res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies });
+    res.redirect(303, '/account');
+  });
+
+  return router;
+}
+
+function send(res: Response, status: number, body: string): void {
+  res.status(status).set({ 'cache-control': 'no-store', 'content-security-policy': CSP }).type('html').send(body);
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function when(ms: number): Raw {
+  const iso = new Date(ms).toISOString();
+  return html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
+}
+
+function categoryNames(categories: string): string {
+  return categories
+    .split(' ')
+    .filter((c) => c !== '')
+    .map((c) => CATEGORY_LABELS[c as Category]?.name ?? c)
+    .join(', ');
+}
+
+function signInPage(error?: string, username = ''): string {
+  return page(
+    'Your account',
+    html`<h1>Your account</h1>
+<p>Sign in to see which apps can copy your data, what they took, and to revoke their access.</p>
+${signInForm('/account/login', error, username)}`,
+  );
+}
+
+function messagePage(title: string, message: string): string {
+  return page(title, html`<h1>${title}</h1><p>${message}</p><p><a href="/account">Back to your account</a></p>`);
+}
+
+function grantRow(grant: GrantRow & { appName: string }, csrf: string, now: number): Raw {
+  const state = grant.revokedAt !== null ? 'revoked' : grant.expiresAt <= now ? 'expired' : 'active';
+  const action =
+    state === 'active'
+      ? html`<form method="post" action="/account/grants/${encodeURIComponent(grant.id)}/revoke">
+      <input type="hidden" name="csrf" value="${csrf}">
+      <button type="submit" aria-label="Revoke ${grant.appName}'s access">Revoke</button></form>`
+      : '';
+  return html`<tr>
+  <td><strong>${grant.appName}</strong></td>
+  <td>${categoryNames(grant.categories)}</td>
+  <td>${grant.mode === 'single' ? 'one-time copy' : 'continuous access'}</td>
+  <td>${when(grant.createdAt)}</td>
+  <td>${when(grant.expiresAt)}</td>
+  <td>${state}${grant.revokedAt !== null ? html` on ${when(grant.revokedAt)}` : ''}</td>
+  <td>${action}</td>
+</tr>`;
+}
+
+function logRow(row: AccessLogRow & { appName: string | null }): Raw {
+  return html`<tr>
+  <td>${when(row.at)}</td>
+  <td>${row.appName ?? row.appId}</td>
+  <td><code>${row.grantId}</code></td>
+  <td>${categoryNames(row.categories)}</td>
+  <td>${row.operationName ?? '(unnamed)'}</td>
+  <td>${row.items}</td>
+</tr>`;
+}
+
+function accountPage(
+  name: string,
+  eligible: boolean,
+  csrf: string,
+  grants: (GrantRow & { appName: string })[],
+  log: (AccessLogRow & { appName: string | null })[],
+): string {
+  const now = Date.now();
+  return page(
+    'Your account',
+    html`<h1>Your account: ${name}</h1>
+${eligible ? '' : html`<p class="error">Data portability is offered to users in the EEA only, so apps cannot use these grants from your country. You can still see and revoke them here.</p>`}
+<h2>Connected apps</h2>
+${grants.length === 0
+  ? html`<p>No app has been given access to your data.</p>`
+  : html`<table>
+<thead><tr><th scope="col">App</th><th scope="col">Categories</th><th scope="col">Mode</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
+<tbody>${grants.map((g) => grantRow(g, csrf, now))}</tbody>
+</table>`}
+<h2>Access log</h2>
+${log.length === 0
+  ? html`<p>No app has fetched your data yet.</p>`
+  : html`<p>The latest ${LOG_ROWS} requests at most, newest first.</p>
+<table>
+<thead><tr><th scope="col">Time</th><th scope="col">App</th><th scope="col">Grant</th><th scope="col">Categories</th><th scope="col">Operation</th><th scope="col">Items</th></tr></thead>
+<tbody>${log.map(logRow)}</tbody>
+</table>`}
+<form method="post" action="/account/logout">
+  <input type="hidden" name="csrf" value="${csrf}">
+  <button type="submit">Sign out</button>
+</form>`,
+  );
+}
