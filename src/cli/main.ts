@@ -1,20 +1,41 @@
 import { parseArgs } from 'node:util';
-import { issueAccessToken, isEligibleCountry, unknownScopes } from '../auth/index.js';
+import {
+  ALL_SCOPES,
+  DEMO_APP,
+  createApp,
+  createAuthority,
+  ensureDemoApp,
+  isEligibleCountry,
+  listApps,
+  listGrants,
+  seedDemoAccess,
+  setAppStatus,
+  unknownScopes,
+  type Authority,
+} from '../auth/index.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
 import { openStore, seedBulk, seedDemo, type Store } from '../store/index.js';
 
-/** The client id CLI-issued tokens are recorded under: the demo app. */
-const DEMO_CLIENT_ID = 'demo-app';
-
 const USAGE = `usage: npm run -s cli -- <command>
 
 commands:
-  token --user USERNAME --scope "SCOPE [SCOPE…]"   print an access token for the demo app
-  seed --users N [--seed S]                        add N generated users with their data (benchmarks)`;
+  token --user USERNAME --scope "SCOPE [SCOPE…]"     grant the demo app those scopes; print the access token
+  apps create --name NAME --redirect-uri URI [--redirect-uri URI…] [--scopes "SCOPE…"] [--contact C] [--approve] [--json]
+  apps list                                            every registered app and its review status
+  apps approve ID | apps suspend ID                    set an app's review status
+  grants list --user USERNAME                          a user's grants
+  grants revoke ID                                     end a grant and its tokens at once
+  seed --users N [--seed S]                            add N generated users with their data (benchmarks)`;
 
 /** A failure the operator caused: printed without a stack trace, exit status 1. */
 class UsageError extends Error {}
+
+interface Session {
+  store: Store;
+  config: Config;
+  authority: () => Promise<Authority>;
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -22,37 +43,135 @@ async function main(argv: string[]): Promise<void> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await store.migrate();
-    if (config.demoData) await seedDemo(store.db);
-    switch (command) {
+    if (config.demoData) {
+      await seedDemo(store.db);
+      await seedDemoAccess(store.db);
+    }
+    const session: Session = {
+      store,
+      config,
+      authority: () =>
+        createAuthority(store.db, {
+          issuer: config.publicUrl ?? `http://localhost:${config.port}`,
+          oneTimeSeconds: config.oneTimeGrantSeconds,
+          recurringSeconds: config.recurringGrantSeconds,
+          extraCountries: config.extraEligibleCountries,
+        }),
+    };
+    const sub = rest[0] && !rest[0].startsWith('-') ? rest[0] : undefined;
+    switch (sub ? `${command} ${sub}` : command) {
       case 'token':
-        return await token(store, config, rest);
+        return await token(session, rest);
+      case 'apps create':
+        return await appsCreate(session, rest.slice(1));
+      case 'apps list':
+        return await appsList(session);
+      case 'apps approve':
+        return await appsStatus(session, rest[1], 'APPROVED');
+      case 'apps suspend':
+        return await appsStatus(session, rest[1], 'SUSPENDED');
+      case 'grants list':
+        return await grantsList(session, rest.slice(1));
+      case 'grants revoke':
+        return await grantsRevoke(session, rest[1]);
       case 'seed':
-        return await seed(store, rest);
+        return await seed(session, rest);
       default:
-        throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+        throw new UsageError(command ? `unknown command "${argv.join(' ')}"\n${USAGE}` : USAGE);
     }
   } finally {
     await store.close();
   }
 }
 
-async function token(store: Store, config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { user: { type: 'string' }, scope: { type: 'string' } } });
-  if (!values.user || !values.scope) throw new UsageError(`token needs --user and --scope\n${USAGE}`);
-  const unknown = unknownScopes(values.scope);
+async function userNamed(store: Store, username: string | undefined) {
+  if (!username) throw new UsageError(`name a user with --user\n${USAGE}`);
+  const user = await store.db.selectFrom('users').select(['id', 'country']).where('username', '=', username).executeTakeFirst();
+  if (!user) throw new UsageError(`no user named "${username}"`);
+  return user;
+}
+
+function checkScopes(scope: string): string[] {
+  const unknown = unknownScopes(scope);
   if (unknown.length > 0) {
     throw new UsageError(`unknown scope ${unknown.join(', ')}: scopes are portability.<profile|posts|follows|activity|messages|all>.<single|ongoing>`);
   }
-  const user = await store.db.selectFrom('users').select(['id', 'country']).where('username', '=', values.user).executeTakeFirst();
-  if (!user) throw new UsageError(`no user named "${values.user}"`);
+  return scope.split(' ').filter(Boolean);
+}
+
+async function token({ store, config, authority }: Session, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { user: { type: 'string' }, scope: { type: 'string' } } });
+  if (!values.scope) throw new UsageError(`token needs --user and --scope\n${USAGE}`);
+  const user = await userNamed(store, values.user);
+  const scopes = checkScopes(values.scope);
   if (!isEligibleCountry(user.country, config.extraEligibleCountries)) {
     throw new UsageError(`${ErrorCode.RegionNotEligible}: ${values.user} is registered in ${user.country}, outside the EEA`);
   }
-  const scope = values.scope.split(' ').filter(Boolean).join(' ');
-  console.log(await issueAccessToken(store.db, { userId: user.id, clientId: DEMO_CLIENT_ID, scope, ttlSeconds: config.tokenTtlSeconds }));
+  await ensureDemoApp(store.db, { knownSecret: config.demoData });
+  try {
+    console.log(await (await authority()).issueToken(user.id, DEMO_APP.clientId, scopes.join(' ')));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
-async function seed(store: Store, args: string[]): Promise<void> {
+async function appsCreate({ store }: Session, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      scopes: { type: 'string' },
+      contact: { type: 'string' },
+      approve: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const redirectUris = values['redirect-uri'] ?? [];
+  if (!values.name || redirectUris.length === 0) throw new UsageError(`apps create needs --name and --redirect-uri\n${USAGE}`);
+  for (const uri of redirectUris) {
+    if (!URL.canParse(uri) || !/^https?:$/.test(new URL(uri).protocol)) throw new UsageError(`--redirect-uri ${uri} is not an http(s) URL`);
+  }
+  const scopes = values.scopes ? checkScopes(values.scopes) : [...ALL_SCOPES];
+  const app = await createApp(store.db, {
+    name: values.name,
+    redirectUris,
+    scopes,
+    contact: values.contact,
+    status: values.approve ? 'APPROVED' : 'PENDING_REVIEW',
+  });
+  if (values.json) console.log(JSON.stringify({ client_id: app.clientId, client_secret: app.clientSecret }));
+  else console.log(`client_id: ${app.clientId}\nclient_secret: ${app.clientSecret}\n(the secret is shown once; only its hash is kept)`);
+}
+
+async function appsList({ store }: Session): Promise<void> {
+  for (const app of await listApps(store.db)) {
+    console.log(`${app.id}\t${app.status}\t${app.name}\t${app.scopes}\t${(JSON.parse(app.redirectUris) as string[]).join(' ')}`);
+  }
+}
+
+async function appsStatus({ store }: Session, id: string | undefined, status: 'APPROVED' | 'SUSPENDED'): Promise<void> {
+  if (!id) throw new UsageError(`name the app's id\n${USAGE}`);
+  if (!(await setAppStatus(store.db, id, status))) throw new UsageError(`no app with id "${id}"`);
+  console.log(`${id} ${status}`);
+}
+
+async function grantsList({ store }: Session, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { user: { type: 'string' } } });
+  const user = await userNamed(store, values.user);
+  for (const grant of await listGrants(store.db, user.id)) {
+    const state = grant.revokedAt !== null ? 'REVOKED' : grant.expiresAt <= Date.now() ? 'EXPIRED' : 'ACTIVE';
+    console.log(`${grant.id}\t${state}\t${grant.appId}\t${grant.mode}\t${grant.categories}\texpires ${new Date(grant.expiresAt).toISOString()}`);
+  }
+}
+
+async function grantsRevoke({ authority }: Session, id: string | undefined): Promise<void> {
+  if (!id) throw new UsageError(`name the grant's id\n${USAGE}`);
+  if (!(await (await authority()).revokeGrant(id))) throw new UsageError(`no active grant with id "${id}"`);
+  console.log(`${id} REVOKED`);
+}
+
+async function seed({ store }: Session, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' } } });
   const users = Number(values.users);
   const seedValue = values.seed === undefined ? undefined : Number(values.seed);
@@ -65,7 +184,8 @@ async function seed(store: Store, args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof UsageError || error instanceof ConfigError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+  const parseError = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+  const known = error instanceof UsageError || error instanceof ConfigError || parseError;
   console.error(known ? (error as Error).message : error);
   process.exit(1);
 });

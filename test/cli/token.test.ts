@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findAccessToken, hashToken } from '../../src/auth/index.js';
+import { expandScopes, hashToken } from '../../src/auth/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,14 +58,16 @@ describe('cli token', () => {
 
     it('prints a token that belongs to alice with the requested scope', async () => {
       expect(token).toMatch(/^\S{20,}$/);
-      expect(await findAccessToken(store.db, token)).toEqual({ userId: 'alice', clientId: expect.any(String), scope, country: 'DE' });
+      const row = await store.db.selectFrom('oidcPayloads').selectAll().where('model', '=', 'AccessToken').where('idHash', '=', hashToken(token)).executeTakeFirstOrThrow();
+      const payload = JSON.parse(row.payload) as { accountId: string; clientId: string; scope: string };
+      expect(payload).toMatchObject({ accountId: 'alice', clientId: 'demo-app' });
+      expect(new Set(payload.scope.split(' '))).toEqual(expandScopes(scope));
     });
 
     it('stores the token only as its hash', async () => {
-      const rows = await store.db.selectFrom('accessTokens').selectAll().execute();
-      expect(rows).toHaveLength(1);
-      expect(rows[0]!.tokenHash).toBe(hashToken(token));
-      expect(JSON.stringify(rows)).not.toContain(token);
+      const rows = await store.db.selectFrom('oidcPayloads').selectAll().where('model', '=', 'AccessToken').execute();
+      expect(rows.map((r) => r.idHash)).toEqual([hashToken(token)]);
+      expect(JSON.stringify(await store.db.selectFrom('oidcPayloads').selectAll().execute())).not.toContain(token);
     });
 
     it('wrote the embedded store under DATA_DIR', () => {

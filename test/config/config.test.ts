@@ -16,12 +16,21 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({}).port).toBe(4000);
   });
 
-  it('is reached at http://localhost:4000', () => {
-    expect(loadConfig({}).publicUrl).toBe('http://localhost:4000');
+  it('leaves the public URL to the port the gateway listens on when PUBLIC_URL is unset', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBeUndefined();
   });
 
-  it('derives the public URL from PORT when PUBLIC_URL is unset', () => {
-    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  it('takes PUBLIC_URL without its trailing slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://gateway.example/' }).publicUrl).toBe('https://gateway.example');
+  });
+
+  it('needs JWT_ISSUER and JWT_JWKS_URL together', () => {
+    expect(() => loadConfig({ JWT_ISSUER: 'https://issuer.example' })).toThrow(/JWT_ISSUER and JWT_JWKS_URL/);
+    expect(loadConfig({ JWT_ISSUER: 'https://issuer.example', JWT_JWKS_URL: 'https://issuer.example/jwks' }).externalIssuer).toEqual({
+      issuer: 'https://issuer.example',
+      jwksUrl: 'https://issuer.example/jwks',
+      audience: undefined,
+    });
   });
 
   it('runs in development', () => {

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { sql } from 'kysely';
-import { hashToken, issueAccessToken } from '../../src/auth/index.js';
+import { hashToken } from '../../src/auth/index.js';
 import { fromGlobalId, toGlobalId } from '../../src/graph/index.js';
 import { buildSchema } from '../../src/server/index.js';
 import { dialects } from '../helpers/stores.js';
@@ -185,8 +185,12 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
       expect(response.body.data?.viewer ?? null).toBeNull();
     });
 
+    const grantOf = async (token: string) =>
+      (await gw.store.db.selectFrom('oidcPayloads').select('grantId').where('idHash', '=', hashToken(token)).executeTakeFirstOrThrow()).grantId!;
+
     it('an expired token gets 401 with an invalid_token challenge', async () => {
-      const token = await issueAccessToken(gw.store.db, { userId: 'alice', clientId: 'test-app', scope: 'portability.all.single', ttlSeconds: 60, now: Date.now() - 120_000 });
+      const token = await gw.token('alice', 'portability.all.single');
+      await gw.store.db.updateTable('oidcPayloads').set({ expiresAt: Date.now() - 1000 }).where('idHash', '=', hashToken(token)).execute();
       const response = await gw.graphql(PROFILE, { token });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
@@ -195,7 +199,15 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
     it('a revoked token gets 401 with an invalid_token challenge', async () => {
       const token = await gw.token('alice');
       expect((await gw.graphql(PROFILE, { token })).status).toBe(200);
-      await gw.store.db.updateTable('accessTokens').set({ revokedAt: Date.now() }).where('tokenHash', '=', hashToken(token)).execute();
+      expect(await gw.gateway.authority.revokeGrant(await grantOf(token))).toBe(true);
+      const response = await gw.graphql(PROFILE, { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    });
+
+    it('a token whose grant expired gets 401 with an invalid_token challenge', async () => {
+      const token = await gw.token('alice');
+      await gw.store.db.updateTable('grants').set({ expiresAt: Date.now() - 1000 }).where('id', '=', await grantOf(token)).execute();
       const response = await gw.graphql(PROFILE, { token });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
@@ -356,7 +368,7 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
       expect(response.status).toBe(400);
       expect(response.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(response.body.data).toBeUndefined();
-      expect(gw.statements.filter((statement) => !/"access_tokens"/.test(statement))).toEqual([]);
+      expect(gw.statements.filter((statement) => !/"(oidc_payloads|grants)"/.test(statement))).toEqual([]);
     });
   });
 
