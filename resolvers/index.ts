@@ -1,4 +1,5 @@
 import type { Resolvers } from './__generated__/types.js';
+import { accessResolvers } from './access.js';
 import { activityResolvers } from './activity.js';
 import { commonResolvers } from './common.js';
 import { followsResolvers } from './follows.js';
@@ -9,6 +10,7 @@ import { profileResolvers } from './profile.js';
 /** Every resolver map, one module per schema file; `makeExecutableSchema` merges them. */
 export const resolvers: Resolvers[] = [
   commonResolvers,
+  accessResolvers,
   profileResolvers,
   postsResolvers,
   followsResolvers,

@@ -97,6 +97,15 @@ export type ActivityTargetType =
   /** A person; `ref` is their platform id. */
   | 'USER';
 
+/** A third-party app. */
+export type App = {
+  __typename?: 'App';
+  /** The app's OAuth client id. */
+  id: Scalars['ID']['output'];
+  /** The app's name, as the user saw it on the consent page. */
+  name: Scalars['String']['output'];
+};
+
 /**
  * The categories of a user's data. A user grants an app some of them, once or for continuous
  * access; the scope `portability.<category>.<mode>` names one in lower case.
@@ -172,6 +181,32 @@ export type FollowEdge = {
   /** When the follow began. */
   since: Scalars['DateTime']['output'];
 };
+
+/** The user's permission for the calling app: which categories, how, and until when. */
+export type Grant = {
+  __typename?: 'Grant';
+  /** The app the grant was given to. */
+  app: App;
+  /** The categories the user granted. */
+  categories: Array<Category>;
+  /** When the user granted it. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it ends unless revoked first. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The grant's id, as the user's account page and the operator's CLI show it. */
+  id: Scalars['ID']['output'];
+  /** A one-time copy, or recurring access. */
+  mode: GrantMode;
+  /** The scopes the grant holds, `portability.<category>.<mode>`. */
+  scopes: Array<Scalars['String']['output']>;
+};
+
+/** How a grant lets an app copy the user's data. */
+export type GrantMode =
+  /** A one-time copy: usable for a short window, with no change feed. */
+  | 'ONE_TIME'
+  /** Continuous access until the user revokes it or it expires. */
+  | 'RECURRING';
 
 /** The picture, video or sound a post carries. */
 export type Media = {
@@ -335,6 +370,8 @@ export type Profile = Node & {
 /** The entry points for reading a user's data. */
 export type Query = {
   __typename?: 'Query';
+  /** The grant the caller's access token was issued under. */
+  grant: Maybe<Grant>;
   /**
    * Fetches any object of the viewer's data by its global id. An id of something outside the
    * viewer's data returns null, exactly as an id that does not exist.
@@ -548,6 +585,7 @@ export type ResolversTypes = {
   ActivityKind: ActivityKind;
   ActivityTarget: ResolverTypeWrapper<ActivityTarget>;
   ActivityTargetType: ActivityTargetType;
+  App: ResolverTypeWrapper<App>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Category: Category;
   Conversation: ResolverTypeWrapper<ConversationRow>;
@@ -558,6 +596,8 @@ export type ResolversTypes = {
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   FollowConnection: ResolverTypeWrapper<Omit<FollowConnection, 'edges'> & { edges: Array<ResolversTypes['FollowEdge']> }>;
   FollowEdge: ResolverTypeWrapper<FollowEdgeModel>;
+  Grant: ResolverTypeWrapper<Grant>;
+  GrantMode: GrantMode;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LocalDate: ResolverTypeWrapper<Scalars['LocalDate']['output']>;
@@ -589,6 +629,7 @@ export type ResolversParentTypes = {
   ActivityEventConnection: Omit<ActivityEventConnection, 'edges'> & { edges: Array<ResolversParentTypes['ActivityEventEdge']> };
   ActivityEventEdge: Omit<ActivityEventEdge, 'node'> & { node: ResolversParentTypes['ActivityEvent'] };
   ActivityTarget: ActivityTarget;
+  App: App;
   Boolean: Scalars['Boolean']['output'];
   Conversation: ConversationRow;
   ConversationConnection: Omit<ConversationConnection, 'edges'> & { edges: Array<ResolversParentTypes['ConversationEdge']> };
@@ -598,6 +639,7 @@ export type ResolversParentTypes = {
   EmailAddress: Scalars['EmailAddress']['output'];
   FollowConnection: Omit<FollowConnection, 'edges'> & { edges: Array<ResolversParentTypes['FollowEdge']> };
   FollowEdge: FollowEdgeModel;
+  Grant: Grant;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   LocalDate: Scalars['LocalDate']['output'];
@@ -651,6 +693,11 @@ export type ActivityTargetResolvers<ContextType = Context, ParentType extends Re
   type?: Resolver<ResolversTypes['ActivityTargetType'], ParentType, ContextType>;
 };
 
+export type AppResolvers<ContextType = Context, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ConversationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -690,6 +737,16 @@ export type FollowEdgeResolvers<ContextType = Context, ParentType extends Resolv
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type GrantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Grant'] = ResolversParentTypes['Grant']> = {
+  app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
+  categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['GrantMode'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['LocalDate'], any> {
@@ -783,6 +840,7 @@ export type ProfileResolvers<ContextType = Context, ParentType extends Resolvers
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  grant?: Resolver<Maybe<ResolversTypes['Grant']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
 };
@@ -813,6 +871,7 @@ export type Resolvers<ContextType = Context> = {
   ActivityEventConnection?: ActivityEventConnectionResolvers<ContextType>;
   ActivityEventEdge?: ActivityEventEdgeResolvers<ContextType>;
   ActivityTarget?: ActivityTargetResolvers<ContextType>;
+  App?: AppResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationConnection?: ConversationConnectionResolvers<ContextType>;
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
@@ -821,6 +880,7 @@ export type Resolvers<ContextType = Context> = {
   EmailAddress?: GraphQLScalarType;
   FollowConnection?: FollowConnectionResolvers<ContextType>;
   FollowEdge?: FollowEdgeResolvers<ContextType>;
+  Grant?: GrantResolvers<ContextType>;
   LocalDate?: GraphQLScalarType;
   Media?: MediaResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;

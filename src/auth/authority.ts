@@ -52,7 +52,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       .selectFrom('grants')
       .innerJoin('apps', 'apps.id', 'grants.appId')
       .innerJoin('users', 'users.id', 'grants.userId')
-      .select(['grants.mode', 'grants.expiresAt', 'grants.revokedAt', 'apps.status', 'users.country'])
+      .select(['grants.mode', 'grants.createdAt', 'grants.expiresAt', 'grants.revokedAt', 'apps.name', 'apps.status', 'users.country'])
       .where('grants.id', '=', accessToken.grantId)
       .executeTakeFirst();
     if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
@@ -65,8 +65,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     return {
       userId: accessToken.accountId,
       clientId: accessToken.clientId!,
-      grantId: accessToken.grantId,
-      mode: grant.mode,
+      grant: { id: accessToken.grantId, mode: grant.mode, appName: grant.name, createdAt: grant.createdAt, expiresAt: grant.expiresAt },
       scopes: expandScopes(accessToken.scope ?? ''),
     };
   }
@@ -76,7 +75,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     if (!request) throw unauthenticated('The token\'s scope names no portability grant.', true);
     const [user, app] = await Promise.all([
       db.selectFrom('users').select('country').where('id', '=', claims.userId).executeTakeFirst(),
-      db.selectFrom('apps').select('status').where('id', '=', claims.clientId).executeTakeFirst(),
+      db.selectFrom('apps').select(['name', 'status']).where('id', '=', claims.clientId).executeTakeFirst(),
     ]);
     if (!user) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
     if (app?.status === 'SUSPENDED') throw refuse(ErrorCode.AppSuspended, 'This app is suspended.');
@@ -86,8 +85,14 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     return {
       userId: claims.userId,
       clientId: claims.clientId,
-      grantId: `jwt:${claims.tokenId}`,
-      mode: request.mode,
+      // The external issuer's token is the grant: it lasts as long as the token does.
+      grant: {
+        id: `jwt:${claims.tokenId}`,
+        mode: request.mode,
+        appName: app?.name ?? claims.clientId,
+        createdAt: claims.issuedAt,
+        expiresAt: claims.expiresAt,
+      },
       scopes: expandScopes(claims.scope),
     };
   }

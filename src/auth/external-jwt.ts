@@ -20,6 +20,8 @@ export interface ExternalTokenClaims {
   tokenId: string;
   /** `exp` in milliseconds. */
   expiresAt: number;
+  /** `iat` in milliseconds, else the time of verification. */
+  issuedAt: number;
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -61,7 +63,7 @@ export function externalJwtVerifier(issuer: ExternalIssuer): (token: string) => 
         clockTolerance: 5,
       });
       const clientId = payload['client_id'] ?? payload['azp'];
-      const { sub, exp, jti } = payload;
+      const { sub, exp, jti, iat } = payload;
       const scope = payload['scope'];
       if (!nonEmpty(sub) || !nonEmpty(clientId) || typeof scope !== 'string' || exp === undefined) return undefined;
       return {
@@ -70,6 +72,7 @@ export function externalJwtVerifier(issuer: ExternalIssuer): (token: string) => 
         scope,
         tokenId: nonEmpty(jti) ? jti : createHash('sha256').update(token).digest('hex'),
         expiresAt: exp * 1000,
+        issuedAt: iat === undefined ? Date.now() : iat * 1000,
       };
     } catch (error) {
       if (error instanceof errors.JOSEError) return undefined;

@@ -19,6 +19,16 @@ function requirementOf(schema: GraphQLSchema, node: Parameters<typeof getDirecti
   return getDirective(schema, node, 'requiresScopes')?.[0]?.scopes as Requirement | undefined;
 }
 
+/** The one category a requirement names in all its alternatives, if it names just one. */
+function categoryOf(requirement: Requirement): string | undefined {
+  const categories = new Set(requirement.flat().map((scope) => scope.split('.')[1]));
+  return categories.size === 1 ? [...categories][0] : undefined;
+}
+
+function count(value: unknown): number {
+  return Array.isArray(value) ? value.length : value === null || value === undefined ? 0 : 1;
+}
+
 function check(context: Context, requirement: Requirement): void {
   const scopes = context.viewer?.scopes;
   if (scopes && requirement.some((all) => all.every((scope) => scopes.has(scope)))) return;
@@ -60,16 +70,33 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
 
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD](field) {
-      const requirements = [requirementOf(schema, field), typeRequirement(getNamedType(field.type))].filter(
-        (r): r is Requirement => r !== undefined,
-      );
+      const own = requirementOf(schema, field);
+      const returned = typeRequirement(getNamedType(field.type));
+      const requirements = [own, returned].filter((r): r is Requirement => r !== undefined);
       if (requirements.length === 0) return field;
       const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
+      // What passes the gate is what the access log records: the category read, and the objects
+      // of a gated type returned (a post, a message), counted once each.
+      const touched = categoryOf(own ?? returned!);
+      const counted = returned && categoryOf(returned);
       return {
         ...field,
         resolve(source, args, context: Context, info) {
           for (const requirement of requirements) check(context, requirement);
-          return resolve(source, args, context, info);
+          const result = resolve(source, args, context, info);
+          if (!touched) return result;
+          if (!counted) {
+            context.access.record(touched, 0);
+            return result;
+          }
+          if (!(result instanceof Promise)) {
+            context.access.record(counted, count(result));
+            return result;
+          }
+          return result.then((value: unknown) => {
+            context.access.record(counted, count(value));
+            return value;
+          });
         },
       };
     },

@@ -1,12 +1,21 @@
 import type { Loaders } from '../loaders/index.js';
 import type { GrantMode } from '../store/index.js';
+import type { AccessRecord } from './access-record.js';
+
+/** The grant a request is made under. */
+export interface GrantInfo {
+  id: string;
+  mode: GrantMode;
+  appName: string;
+  createdAt: number;
+  expiresAt: number;
+}
 
 /** Who is asking: the user whose data the caller may read, through which app and grant, with which scopes. */
 export interface Viewer {
   userId: string;
   clientId: string;
-  grantId: string;
-  mode: GrantMode;
+  grant: GrantInfo;
   /** The grant's scopes, with `portability.all.*` spelled out per category. */
   scopes: ReadonlySet<string>;
 }
@@ -16,4 +25,6 @@ export interface Context {
   /** Undefined when the request carried no token. */
   viewer: Viewer | undefined;
   loaders: Loaders;
+  /** What the request read, for the access log. */
+  access: AccessRecord;
 }

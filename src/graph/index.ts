@@ -1,4 +1,5 @@
-export type { Context, Viewer } from './context.js';
+export { AccessRecord } from './access-record.js';
+export type { Context, GrantInfo, Viewer } from './context.js';
 export * from './connection.js';
 export * from './global-id.js';
 export type * from './models.js';

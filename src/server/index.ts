@@ -7,7 +7,7 @@ import { createAuthority, seedDemoAccess, type Authority } from '../auth/index.j
 import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
-import type { Context } from '../graph/index.js';
+import { AccessRecord, type Context } from '../graph/index.js';
 import { createLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { createApollo } from './apollo.js';
@@ -59,12 +59,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     extraCountries: config.extraEligibleCountries,
     externalIssuer: config.externalIssuer,
   });
-  const apollo = createApollo(config, httpServer);
+  const apollo = createApollo(config, httpServer, store.db);
   await apollo.start();
 
   const context = async (req: http.IncomingMessage): Promise<Context> => {
     const viewer = await authority.authenticate(req.headers.authorization);
-    return { viewer, loaders: createLoaders(store.sources, viewer?.userId, { batching: config.batching }) };
+    return { viewer, loaders: createLoaders(store.sources, viewer?.userId, { batching: config.batching }), access: new AccessRecord() };
   };
   const graphql = graphqlHandler(apollo, context);
   const pages = express()

@@ -47,14 +47,17 @@ describe('external JWT access tokens', () => {
       .sign(options.key ?? signingKey);
   }
 
-  it('a valid token yields the user, client, scope, token id and expiry in milliseconds', async () => {
+  it('a valid token yields the user, client, scope, token id, expiry and issue time in milliseconds', async () => {
     const exp = Math.floor(Date.now() / 1000) + 600;
-    expect(await verify(await sign(claims, { exp }))).toEqual({
+    const token = await sign(claims, { exp });
+    const { iat } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number };
+    expect(await verify(token)).toEqual({
       userId: 'alice',
       clientId: 'photo-app',
       scope: 'profile:read posts:read',
       tokenId: 'tok-1',
       expiresAt: exp * 1000,
+      issuedAt: iat * 1000,
     });
   });
 

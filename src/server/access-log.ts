@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Kysely } from 'kysely';
+import type { Context } from '../graph/index.js';
+import type { Database } from '../store/index.js';
+
+/**
+ * Writes every data request to the access log the user sees on their account page: time, app,
+ * grant, categories touched, operation name and the number of objects returned. A request that
+ * read no category (a bad token, introspection, `grant`) leaves no row.
+ */
+export function accessLogPlugin(db: Kysely<Database>): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, operationName }) {
+          const { viewer, access } = contextValue;
+          if (!viewer || access.categories.size === 0) return;
+          await db
+            .insertInto('accessLog')
+            .values({
+              id: randomUUID(),
+              at: Date.now(),
+              userId: viewer.userId,
+              appId: viewer.clientId,
+              grantId: viewer.grant.id,
+              operationName: operationName ?? null,
+              categories: [...access.categories].sort().join(' '),
+              items: access.items,
+            })
+            .execute();
+        },
+      };
+    },
+  };
+}
