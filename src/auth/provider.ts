@@ -3,6 +3,7 @@ import Provider, { errors, type AdapterPayload, type Configuration } from 'oidc-
 import type { Database } from '../store/index.js';
 import { findApp } from './apps.js';
 import { kyselyAdapter } from './oidc-adapter.js';
+import { html, page } from './pages/html.js';
 import { isEligibleCountry } from './region.js';
 import { ALL_SCOPES } from './scopes.js';
 import { cookieKeys, signingKeys } from './secrets.js';
@@ -55,7 +56,8 @@ export async function createProvider(db: Kysely<Database>, options: ProviderOpti
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
+      // An app may introspect its own tokens only.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -68,6 +70,11 @@ export async function createProvider(db: Kysely<Database>, options: ProviderOpti
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // An OAuth error the user sees (a bad client or redirect URI): the gateway's own page, no details beyond the RFC's.
+    renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = page('Sign-in error', html`<h1>This request cannot go on</h1><p>${out.error}: ${out.error_description ?? ''}</p><p>Go back to the app and try again.</p>`);
+    },
     // Each authorization is its own transfer: consent is asked every time, never carried over.
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId;

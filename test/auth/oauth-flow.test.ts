@@ -123,6 +123,14 @@ describe.each(dialects())('the OAuth flow on %s', (dialect) => {
     expect(revoked.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
+  it('an app cannot introspect another app\'s token', async () => {
+    const other = await createApp(gw.store.db, { name: 'Nosy app', redirectUris: [REDIRECT_URI], scopes: ['portability.posts.single'], status: 'APPROVED' });
+    const token = await gw.token('alice', 'portability.posts.single');
+    const nosy: oauth.Client = { client_id: other.clientId };
+    const response = await oauth.introspectionRequest(as, nosy, oauth.ClientSecretBasic(other.clientSecret), token, http);
+    expect(await oauth.processIntrospectionResponse(as, nosy, response)).toEqual({ active: false });
+  });
+
   it('a one-time grant gets an access token and no refresh token', async () => {
     const tokens = await grantTokens('portability.posts.single', ['posts']);
     expect(tokens.refresh_token).toBeUndefined();
