@@ -1,30 +1,9 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expandScopes, hashToken } from '../../src/auth/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npx tsx src/cli/main.ts …args` on the embedded store in `dataDir`. */
-function cli(dataDir: string, args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
-  delete env.DATABASE_URL;
-  return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { cli, type CliResult } from '../helpers/cli.js';
 
 describe('cli token', () => {
   let dataDir: string;
