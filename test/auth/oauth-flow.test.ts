@@ -162,6 +162,18 @@ describe.each(dialects())('the OAuth flow on %s', (dialect) => {
     expect(await gw.store.db.selectFrom('grants').select('id').where('userId', '=', 'carol').execute()).toEqual([]);
   });
 
+  it('a user who left the EEA between consent and token exchange gets no token', async () => {
+    const auth = await authorize('portability.posts.single');
+    const consentPage = await signIn(auth, 'bob');
+    const callback = await consent(auth, consentPage.response, ['posts']);
+    await gw.store.db.updateTable('users').set({ country: 'CH' }).where('id', '=', 'bob').execute();
+    try {
+      await expect(exchange(auth, callback.url)).rejects.toMatchObject({ error: 'invalid_grant' });
+    } finally {
+      await gw.store.db.updateTable('users').set({ country: 'FR' }).where('id', '=', 'bob').execute();
+    }
+  });
+
   it('a wrong PKCE verifier gets invalid_grant', async () => {
     const auth = await authorize('portability.posts.single');
     const consentPage = await signIn(auth, 'alice');
