@@ -12,7 +12,7 @@ import { unauthenticated } from '../src/errors/index.js';
 import { fromGlobalId, toGlobalId, type Context, type NodeType, type Viewer } from '../src/graph/index.js';
 import type { Resolvers } from './__generated__/types.js';
 import { activityEventNode } from './activity.js';
-import { userNode } from './follows.js';
+import { followNode, userNode } from './follows.js';
 import { conversationNode, messageNode } from './messages.js';
 import { postNode } from './posts.js';
 import { profileNode } from './profile.js';
@@ -24,6 +24,7 @@ const nodeFetchers: Record<NodeType, NodeFetcher> = {
   Profile: profileNode,
   User: userNode,
   Post: postNode,
+  Follow: followNode,
   ActivityEvent: activityEventNode,
   Conversation: conversationNode,
   Message: messageNode,
@@ -43,6 +44,19 @@ export function required<Row>(row: Row | undefined, what: string): Row {
 
 const typenames = new WeakMap<object, NodeType>();
 
+/**
+ * One node of the viewer's data, marked with its type for `Node.__resolveType`; null for anything
+ * outside the viewer's data. Both `node(id:)` and change events resolve their nodes here.
+ */
+export async function resolveNode(type: NodeType, id: string, context: Context): Promise<object | null> {
+  const found = await nodeFetchers[type](id, requireViewer(context), context);
+  if (!found) return null;
+  // A copy: the same cached row can be both a Profile and a User within one request.
+  const node = { ...found };
+  typenames.set(node, type);
+  return node;
+}
+
 export const commonResolvers: Resolvers = {
   DateTime: DateTimeResolver,
   LocalDate: LocalDateResolver,
@@ -54,15 +68,10 @@ export const commonResolvers: Resolvers = {
   Query: {
     viewer: (_parent, _args, context) => requireViewer(context),
     async node(_parent, args, context, info) {
-      const viewer = requireViewer(context);
+      requireViewer(context);
       const { type, id } = fromGlobalId(args.id);
       assertTypeReadable(info.schema, type, context);
-      const found = await nodeFetchers[type](id, viewer, context);
-      if (!found) return null;
-      // A copy: the same cached row can be both a Profile and a User within one request.
-      const node = { ...found };
-      typenames.set(node, type);
-      return node as never;
+      return (await resolveNode(type, id, context)) as never;
     },
   },
   Node: {

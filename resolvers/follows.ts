@@ -1,4 +1,5 @@
-import { pageRequest, toConnection, type FollowEdgeModel } from '../src/graph/index.js';
+import { followId } from '../src/changes/index.js';
+import { pageRequest, toConnection, toGlobalId, type FollowEdgeModel } from '../src/graph/index.js';
 import type { FollowRow, Page } from '../src/store/index.js';
 import type { Resolvers } from './__generated__/types.js';
 import { required, type NodeFetcher } from './common.js';
@@ -9,6 +10,24 @@ export const userNode: NodeFetcher = async (id, viewer, { loaders }) => {
     id === viewer.userId || (await loaders.followsViewer.load(id)) || (await loaders.messagesViewer.load(id));
   return connected ? loaders.user.load(id) : undefined;
 };
+
+/** A follow is part of the viewer's data when the viewer is one of its two people. */
+export const followNode: NodeFetcher = async (id, viewer, { loaders }) => {
+  const pair = parsePair(id);
+  if (!pair || !pair.includes(viewer.userId)) return undefined;
+  return loaders.follow.load(followId(...pair));
+};
+
+function parsePair(id: string): [string, string] | undefined {
+  try {
+    const pair: unknown = JSON.parse(id);
+    return Array.isArray(pair) && pair.length === 2 && pair.every((p) => typeof p === 'string') ? (pair as [string, string]) : undefined;
+  } catch (error) {
+    // Not an id this gateway issued: the same as one that does not exist.
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
 
 function followConnection(kind: 'follower' | 'following', page: Page<FollowRow>) {
   const other = kind === 'follower' ? 'followerId' : 'followeeId';
@@ -26,6 +45,12 @@ export const followsResolvers: Resolvers = {
       const request = pageRequest('following', args);
       return followConnection('following', await loaders.followingPage.load({ parentId: viewer.userId, request }));
     },
+  },
+  Follow: {
+    id: (follow) => toGlobalId('Follow', followId(follow.followerId, follow.followeeId)),
+    since: (follow) => follow.createdAt,
+    follower: async (follow, _args, { loaders }) => required(await loaders.user.load(follow.followerId), `user ${follow.followerId}`),
+    followee: async (follow, _args, { loaders }) => required(await loaders.user.load(follow.followeeId), `user ${follow.followeeId}`),
   },
   FollowEdge: {
     since: (edge: FollowEdgeModel) => edge.node.since,

@@ -1,6 +1,7 @@
 import type { Resolvers } from './__generated__/types.js';
 import { accessResolvers } from './access.js';
 import { activityResolvers } from './activity.js';
+import { changesResolvers } from './changes.js';
 import { commonResolvers } from './common.js';
 import { followsResolvers } from './follows.js';
 import { messagesResolvers } from './messages.js';
@@ -16,4 +17,5 @@ export const resolvers: Resolvers[] = [
   followsResolvers,
   activityResolvers,
   messagesResolvers,
+  changesResolvers,
 ];

@@ -17,6 +17,7 @@ const schema = z.object({
   BATCHING: onOff.default(true),
   ONE_TIME_GRANT_HOURS: z.coerce.number().positive().default(24),
   RECURRING_GRANT_DAYS: z.coerce.number().positive().default(180),
+  CHANGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
   JWT_ISSUER: z.url().optional(),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
@@ -54,6 +55,8 @@ export interface Config {
   oneTimeGrantSeconds: number;
   /** How long a recurring grant lasts unless revoked. @default 15552000 (180 days) */
   recurringGrantSeconds: number;
+  /** How long the change log keeps a change. @default 7776000000 (90 days) */
+  changeRetentionMs: number;
   /** An external OAuth issuer whose JWT access tokens are accepted. */
   externalIssuer: { issuer: string; jwksUrl: string; audience: string | undefined } | undefined;
   /** Countries served beyond the EEA, such as GB or CH. @default none */
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batching: e.BATCHING,
     oneTimeGrantSeconds: Math.round(e.ONE_TIME_GRANT_HOURS * 3600),
     recurringGrantSeconds: Math.round(e.RECURRING_GRANT_DAYS * 86400),
+    changeRetentionMs: Math.round(e.CHANGE_RETENTION_DAYS * 86_400_000),
     externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
     extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
   };

@@ -7,7 +7,7 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
 /** Which connection a cursor belongs to, so one cannot be replayed against another. */
-export type CursorKind = 'post' | 'follower' | 'following' | 'activity' | 'conversation' | 'message';
+export type CursorKind = 'post' | 'follower' | 'following' | 'activity' | 'conversation' | 'message' | 'change';
 
 export interface ConnectionArgs {
   first?: number | null | undefined;

@@ -1,3 +1,4 @@
+import type { ChangeFeed } from '../changes/index.js';
 import type { Loaders } from '../loaders/index.js';
 import type { GrantMode } from '../store/index.js';
 import type { AccessRecord } from './access-record.js';
@@ -27,4 +28,11 @@ export interface Context {
   loaders: Loaders;
   /** What the request read, for the access log. */
   access: AccessRecord;
+  /** The change log, for `changes`. */
+  changeFeed: ChangeFeed;
+  /**
+   * Replaces `loaders` with a fresh set. A subscription lives long: each batch of its events gets
+   * new loaders, so nothing it sends comes from a stale cache.
+   */
+  renewLoaders(): void;
 }

@@ -29,6 +29,8 @@ export interface Loaders {
   activityEvent: DataLoader<string, ActivityEventRow | undefined>;
   conversation: DataLoader<string, ConversationRow | undefined>;
   message: DataLoader<string, MessageRow | undefined>;
+  /** A follow by its id, `JSON.stringify([followerId, followeeId])`. */
+  follow: DataLoader<string, FollowRow | undefined>;
   /** A conversation's participants' user ids. */
   participants: DataLoader<string, string[]>;
   postPage: DataLoader<PageKey, Page<PostRow>>;
@@ -88,6 +90,14 @@ export function createLoaders(sources: Sources, viewerId: string | undefined, op
     activityEvent: byId(activity.eventsByIds),
     conversation: byId(messages.conversationsByIds),
     message: byId(messages.messagesByIds),
+    follow: new DataLoader(
+      waves.track(async (ids: readonly string[]) => {
+        const pairs = ids.map((id) => JSON.parse(id) as [string, string]);
+        const rows = new Map((await follows.followsByPairs(pairs)).map((row) => [JSON.stringify([row.followerId, row.followeeId]), row]));
+        return ids.map((id) => rows.get(id));
+      }),
+      loaderOptions,
+    ),
     participants: new DataLoader(waves.track(async (conversationIds: readonly string[]) => {
       const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
       for (const row of await messages.participantsOf(conversationIds)) byConversation.get(row.conversationId)?.push(row.userId);

@@ -1,20 +1,19 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Server } from 'node:http';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
 import type { Context } from '../graph/index.js';
 import type { Database } from '../store/index.js';
 import { accessLogPlugin } from './access-log.js';
-import { buildSchema } from './schema.js';
 
 /** Apollo Server over the gateway's schema; development shows stack traces, production hides internals. */
-export function createApollo(config: Config, httpServer: Server, db: Kysely<Database>): ApolloServer<Context> {
+export function createApollo(config: Config, schema: GraphQLSchema, httpServer: Server, db: Kysely<Database>): ApolloServer<Context> {
   const development = config.nodeEnv === 'development';
   return new ApolloServer<Context>({
-    schema: buildSchema(),
+    schema,
     introspection: config.nodeEnv !== 'production',
     includeStacktraceInErrorResponses: development,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessLogPlugin(db)],

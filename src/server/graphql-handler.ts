@@ -1,18 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Context } from '../graph/index.js';
+import { BodyError, readBody, sendBodyError } from './http-util.js';
 
 /** Request bodies above this size get 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Serves `/graphql` through Apollo's `executeHTTPGraphQLRequest` straight from `node:http`: the
@@ -23,10 +15,10 @@ export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: Inc
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body: unknown;
     try {
-      body = await readBody(req);
+      body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : undefined;
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      return sendError(res, error.status, error.message);
+      if (!(error instanceof BodyError)) throw error;
+      return sendBodyError(res, error);
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -42,25 +34,6 @@ export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: Inc
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  if (req.method !== 'POST') return undefined;
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw new HttpError(413, 'Request body too large');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'Request body too large');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!/json/i.test(req.headers['content-type'] ?? '')) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'The request body is not valid JSON');
-  }
-}
-
 async function send(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
   res.statusCode = response.status ?? 200;
   for (const [name, value] of response.headers) res.setHeader(name, value);
@@ -70,10 +43,4 @@ async function send(res: ServerResponse, response: HTTPGraphQLResponse): Promise
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
-}
-
-function sendError(res: ServerResponse, status: number, message: string): void {
-  // The rest of a refused body is never read, so this connection cannot carry another request.
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] }));
 }

@@ -3,15 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { errors as oidcErrors } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/index.js';
-import { createAuthority, seedDemoAccess, type Authority } from '../auth/index.js';
+import { createAuthority, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
+import { changeFeed, localNotifier, postgresNotifier, pruneChanges, type Notifier } from '../changes/index.js';
 import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
-import { AccessRecord, type Context } from '../graph/index.js';
+import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
 import { createLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
+import { sendJson } from './http-util.js';
+import { ingestRoute } from './ingest-route.js';
+import { buildSchema } from './schema.js';
+import { streamServers } from './streams.js';
 
 export { buildSchema, loadTypeDefs } from './schema.js';
 
@@ -22,7 +27,8 @@ export interface Gateway {
   httpServer: http.Server;
   /** Where it is reached: `PUBLIC_URL`, or `http://localhost:<port>`. */
   url: string;
-  /** Stops accepting requests, drains those in flight, and closes the store. */
+  notifier: Notifier;
+  /** Stops accepting requests, closes streams, drains requests in flight, and closes the store. */
   close(): Promise<void>;
 }
 
@@ -32,6 +38,9 @@ export interface GatewayOptions {
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** How often retention removes changes older than `CHANGE_RETENTION_DAYS`. */
+const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
 /** Opens the store, applies migrations, seeds demo data when asked, and starts serving. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
@@ -59,14 +68,33 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     extraCountries: config.extraEligibleCountries,
     externalIssuer: config.externalIssuer,
   });
-  const apollo = createApollo(config, httpServer, store.db);
+  const logError = (error: unknown) => console.error('gateway error', error);
+  const notifier = config.databaseUrl ? await postgresNotifier(config.databaseUrl, logError) : localNotifier();
+  const feed = changeFeed(store.sources.changes, notifier);
+  const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError);
+  const retention = setInterval(() => void pruneChanges(store.db, config.changeRetentionMs).catch(logError), RETENTION_SWEEP_MS).unref();
+
+  const schema = buildSchema();
+  const apollo = createApollo(config, schema, httpServer, store.db);
   await apollo.start();
 
-  const context = async (req: http.IncomingMessage): Promise<Context> => {
-    const viewer = await authority.authenticate(req.headers.authorization);
-    return { viewer, loaders: createLoaders(store.sources, viewer?.userId, { batching: config.batching }), access: new AccessRecord() };
+  /** One request's (or one subscription's) context: the viewer and a fresh set of loaders. */
+  const contextFor = (viewer: Viewer | undefined): Context => {
+    const newLoaders = () => createLoaders(store.sources, viewer?.userId, { batching: config.batching });
+    const context: Context = {
+      viewer,
+      loaders: newLoaders(),
+      access: new AccessRecord(),
+      changeFeed: feed,
+      renewLoaders: () => {
+        context.loaders = newLoaders();
+      },
+    };
+    return context;
   };
-  const graphql = graphqlHandler(apollo, context);
+  const graphql = graphqlHandler(apollo, async (req) => contextFor(await authority.authenticate(req.headers.authorization)));
+  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor });
+  const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
   const pages = express()
     .disable('x-powered-by')
     .use(
@@ -84,6 +112,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     const path = (req.url ?? '/').split('?', 1)[0]!;
     let handled: Promise<void> | undefined;
     if (path === '/graphql') handled = graphql(req, res);
+    else if (path === '/graphql/stream') handled = streams.sse(req, res);
+    else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
     else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });
     else if (path === '/readyz') handled = readiness(store, res);
     else if (path.startsWith('/interaction/') || path === '/account' || path.startsWith('/account/')) pages(req, res);
@@ -104,8 +134,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     authority,
     httpServer,
     url,
+    notifier,
     async close() {
+      clearInterval(retention);
+      watch.close();
+      await streams.close();
       await apollo.stop();
+      await notifier.close();
       if (!options.store) await store.close();
     },
   };
@@ -124,9 +159,4 @@ function pageError(error: unknown, _req: Request, res: Response, _next: NextFunc
 async function readiness(store: Store, res: http.ServerResponse): Promise<void> {
   const migrated = await store.isMigrated().catch(() => false);
   sendJson(res, migrated ? 200 : 503, migrated ? { status: 'ready' } : { status: 'unavailable', reason: 'store unreachable or not migrated' });
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** Times are stored as integer milliseconds since the Unix epoch on both dialects. */
 export type Millis = number;
@@ -145,6 +145,31 @@ export interface AccessLogTable {
   items: number;
 }
 
+export type ChangeCategory = 'profile' | 'posts' | 'follows' | 'activity' | 'messages';
+export type ChangeEntity = 'Profile' | 'Post' | 'Follow' | 'ActivityEvent' | 'Conversation' | 'Message';
+
+/** One change to one user's data, at a position in the log. */
+export interface ChangesTable {
+  position: Generated<number>;
+  userId: string;
+  category: ChangeCategory;
+  operation: 'UPSERT' | 'DELETE';
+  entityType: ChangeEntity;
+  entityId: string;
+  occurredAt: Millis;
+  committedAt: Millis;
+}
+
+export interface IngestedEventsTable {
+  id: string;
+  receivedAt: Millis;
+}
+
+export interface ChangeLogStateTable {
+  name: string;
+  position: number;
+}
+
 /** The store's tables, with camelCase columns (snake_case in SQL through Kysely's CamelCasePlugin). */
 export interface Database {
   users: UsersTable;
@@ -161,6 +186,9 @@ export interface Database {
   serverSecrets: ServerSecretsTable;
   accountSessions: AccountSessionsTable;
   accessLog: AccessLogTable;
+  changes: ChangesTable;
+  ingestedEvents: IngestedEventsTable;
+  changeLogState: ChangeLogStateTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -170,6 +198,8 @@ export type ActivityEventRow = Selectable<ActivityEventsTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type ConversationParticipantRow = Selectable<ConversationParticipantsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type ChangeRow = Selectable<ChangesTable>;
+export type NewChange = Insertable<ChangesTable>;
 export type AppRow = Selectable<AppsTable>;
 export type GrantRow = Selectable<GrantsTable>;
 export type AccessLogRow = Selectable<AccessLogTable>;

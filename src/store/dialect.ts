@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import type { Database } from './database.js';
 
 /**
@@ -79,4 +79,29 @@ async function adminQuery(databaseUrl: string, statement: string): Promise<void>
   } finally {
     await client.end();
   }
+}
+
+/** Whether a Kysely instance talks to PostgreSQL (migrations and the change log need to know). */
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Makes the change log's positions follow commit order. A writer takes this transaction-scoped
+ * lock just before it appends changes, and holds it until it commits: on PostgreSQL two writers
+ * could otherwise commit positions 11 and then 10, and a reader that had passed 11 would never
+ * see 10 (the problem Hasura documents for streaming subscriptions). SQLite has one writer at a
+ * time already.
+ */
+export async function lockChangeLog(trx: Kysely<Database>): Promise<void> {
+  if (isPostgres(trx)) await sql`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`.execute(trx);
+}
+
+/** An arbitrary, fixed advisory-lock key for the change log. */
+const CHANGE_LOG_LOCK = 0x706f7274;
+
+/** Whether an error is a unique or primary-key violation, on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

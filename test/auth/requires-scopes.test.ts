@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { expandScopes } from '../../src/auth/index.js';
+import { ingest, localNotifier } from '../../src/changes/index.js';
 import { NODE_TYPES } from '../../src/graph/index.js';
 import { buildSchema } from '../../src/server/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -41,7 +42,9 @@ function fullDocument(nodeIds: Map<string, string>): string {
   const nodes = [...nodeIds].map(
     ([type, id]) => `node_${type}: node(id: "${id}") { __typename ... on ${type} { ${selectAll(schema.getType(type) as GraphQLObjectType)} } }`,
   );
-  return `{ viewer { ${selectAll(viewer)} } ${nodes.join(' ')} }`;
+  const anyNode = NODE_TYPES.map((type) => `... on ${type} { ${selectAll(schema.getType(type) as GraphQLObjectType)} }`).join(' ');
+  const changes = `changes(first: 100) { __typename edges { __typename node { __typename cursor category operation id occurredAt node { __typename ${anyNode} } } } }`;
+  return `{ viewer { ${selectAll(viewer)} } ${changes} ${nodes.join(' ')} }`;
 }
 
 /** Walks a response with the schema's types; reports every value a requirement forbids, and counts gated values seen. */
@@ -55,6 +58,10 @@ function audit(data: unknown, scopes: Set<string>): { leaks: string[]; gatedValu
     if (isLeafType(type)) return;
     const record = value as Record<string, unknown>;
     const concrete = schema.getType(record.__typename as string) as GraphQLObjectType;
+    // A change event tells of its category even without its node: only granted ones may appear.
+    if (concrete.name === 'Change' && !MODES.some((m) => scopes.has(`portability.${String(record.category).toLowerCase()}.${m}`))) {
+      leaks.push(`${path} (a ${String(record.category)} change)`);
+    }
     const typeRequirement = requirementOf(schema, concrete);
     if (typeRequirement) {
       gatedValues++;
@@ -73,6 +80,7 @@ function audit(data: unknown, scopes: Set<string>): { leaks: string[]; gatedValu
   };
   const root = data as Record<string, unknown>;
   visit(root.viewer, schema.getQueryType()!.getFields().viewer!.type, 'viewer');
+  visit(root.changes, schema.getQueryType()!.getFields().changes!.type, 'changes');
   for (const [alias, node] of Object.entries(root)) if (alias.startsWith('node_')) visit(node, schema.getType('Node') as never, alias);
   return { leaks, gatedValues };
 }
@@ -90,6 +98,7 @@ it('each category\'s entry points and types carry its @requiresScopes', () => {
     Profile: either('profile'),
     'Viewer.posts': either('posts'),
     Post: either('posts'),
+    Follow: either('follows'),
     'Viewer.followers': either('follows'),
     'Viewer.following': either('follows'),
     FollowEdge: either('follows'),
@@ -107,6 +116,16 @@ describe.each(dialects())('scope gating on %s', (dialect) => {
   let nodeIds: Map<string, string>;
   beforeAll(async () => {
     gw = await startTestGateway(dialect);
+    // A change in every category, so the walk covers the change log too.
+    const at = new Date().toISOString();
+    const results = await ingest(gw.store.db, localNotifier(), [
+      { id: 'leak-1', type: 'profile.upsert', data: { userId: 'alice', username: 'alice', displayName: 'Alice B.', email: 'alice@example.com', country: 'DE' } },
+      { id: 'leak-2', type: 'post.upsert', data: { id: 'leak-post', authorId: 'alice', caption: 'new', visibility: 'PUBLIC', createdAt: at } },
+      { id: 'leak-3', type: 'follow.upsert', data: { followerId: 'bob', followeeId: 'alice' } },
+      { id: 'leak-4', type: 'activity.upsert', data: { id: 'leak-act', userId: 'alice', kind: 'SEARCH', target: { type: 'QUERY', text: 'cats' }, occurredAt: at } },
+      { id: 'leak-5', type: 'message.upsert', data: { id: 'leak-msg', conversationId: 'leak-conv', senderId: 'bob', text: 'hi', sentAt: at, participantIds: ['alice', 'bob'] } },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
     // One id of each node type from alice's own data, read with a grant of everything.
     const everything = await gw.graphql(fullDocument(new Map()), { token: await gw.token('alice', 'portability.all.ongoing') });
     nodeIds = new Map();
@@ -126,7 +145,7 @@ describe.each(dialects())('scope gating on %s', (dialect) => {
   });
 
   it('a grant of everything reads every gated value without an error', async () => {
-    const scope = 'portability.all.single';
+    const scope = 'portability.all.ongoing';
     const { body } = await gw.graphql(fullDocument(nodeIds), { token: await gw.token('alice', scope) });
     expect(body.errors).toBeUndefined();
     expect(audit(body.data, expandScopes(scope)).leaks).toEqual([]);
@@ -143,8 +162,11 @@ describe.each(dialects())('scope gating on %s', (dialect) => {
       expect(leaks).toEqual([]);
       expect(gatedValues).toBeGreaterThan(0);
       const codes = new Set(body.errors?.map((e) => e.extensions?.code));
-      expect([...codes]).toEqual(['INSUFFICIENT_SCOPE']);
-      for (const error of body.errors!) expect(error.extensions?.requiredScopes).toEqual(expect.arrayContaining([expect.stringMatching(/^portability\./)]));
+      // A one-time grant has no change feed at all.
+      expect([...codes].sort()).toEqual(mode === 'single' ? ['INSUFFICIENT_SCOPE', 'RECURRING_GRANT_REQUIRED'] : ['INSUFFICIENT_SCOPE']);
+      for (const error of body.errors!.filter((e) => e.extensions?.code === 'INSUFFICIENT_SCOPE')) {
+        expect(error.extensions?.requiredScopes).toEqual(expect.arrayContaining([expect.stringMatching(/^portability\./)]));
+      }
     });
   });
 

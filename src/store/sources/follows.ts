@@ -6,6 +6,8 @@ import { pagesByParent, type Page, type PageRequest } from '../page.js';
 export interface FollowsSource {
   followerPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<FollowRow>>>;
   followingPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<FollowRow>>>;
+  /** Follows by `[followerId, followeeId]` pairs. */
+  followsByPairs(pairs: readonly (readonly [string, string])[]): Promise<FollowRow[]>;
   /** Which of `userIds` follow `userId` or are followed by them. */
   connectedUsers(userId: string, userIds: readonly string[]): Promise<Set<string>>;
 }
@@ -16,6 +18,12 @@ export function followsSource(db: Kysely<Database>): FollowsSource {
       pagesByParent(db, { table: 'follows', parent: 'followeeId', time: 'createdAt', id: 'followerId' }, userIds, request),
     followingPages: (userIds, request) =>
       pagesByParent(db, { table: 'follows', parent: 'followerId', time: 'createdAt', id: 'followeeId' }, userIds, request),
+    followsByPairs: (pairs) =>
+      db
+        .selectFrom('follows')
+        .selectAll()
+        .where((eb) => eb(eb.refTuple('followerId', 'followeeId'), 'in', pairs.map(([a, b]) => eb.tuple(a, b))))
+        .execute(),
     async connectedUsers(userId, userIds) {
       const rows = await db
         .selectFrom('follows')

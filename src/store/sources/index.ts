@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { activitySource, type ActivitySource } from './activity.js';
+import { changesSource, type ChangesSource } from './changes.js';
 import { followsSource, type FollowsSource } from './follows.js';
 import { messagesSource, type MessagesSource } from './messages.js';
 import { postsSource, type PostsSource } from './posts.js';
 import { profileSource, type ProfileSource } from './profile.js';
 
-export type { ActivitySource, FollowsSource, MessagesSource, PostsSource, ProfileSource };
+export type { ActivitySource, ChangesSource, FollowsSource, MessagesSource, PostsSource, ProfileSource };
 
 /**
  * One data-access interface per category. Resolvers and loaders see only these, so a category can
@@ -18,6 +19,8 @@ export interface Sources {
   follows: FollowsSource;
   activity: ActivitySource;
   messages: MessagesSource;
+  /** Not a category: the log of changes to all five. */
+  changes: ChangesSource;
 }
 
 export function localSources(db: Kysely<Database>): Sources {
@@ -27,5 +30,6 @@ export function localSources(db: Kysely<Database>): Sources {
     follows: followsSource(db),
     activity: activitySource(db),
     messages: messagesSource(db),
+    changes: changesSource(db),
   };
 }

@@ -1,0 +1,73 @@
+import { CATEGORIES } from '../src/auth/index.js';
+import { ErrorCode, gatewayError } from '../src/errors/index.js';
+import { encodeCursor, pageRequest, toConnection, toGlobalId, type Context } from '../src/graph/index.js';
+import type { ChangeCategory, ChangeRow } from '../src/store/index.js';
+import type { Category, Resolvers } from './__generated__/types.js';
+import { requireViewer, resolveNode } from './common.js';
+
+const changeCursor = (position: number) => encodeCursor('change', { time: position, id: String(position) });
+
+/** The categories a change feed may carry: those asked for, each of them granted for recurring access. */
+function feedCategories(context: Context, requested: readonly Category[] | null | undefined): ChangeCategory[] {
+  const { grant, scopes } = requireViewer(context);
+  if (grant.mode !== 'ongoing') {
+    throw gatewayError(ErrorCode.RecurringGrantRequired, 'Changes need a recurring grant (portability.<category>.ongoing); this grant is a one-time copy.');
+  }
+  const granted = CATEGORIES.filter((c) => scopes.has(`portability.${c}.ongoing`));
+  if (!requested) return granted;
+  const names = [...new Set(requested.map((c) => c.toLowerCase() as ChangeCategory))];
+  const missing = names.filter((c) => !granted.includes(c));
+  if (missing.length > 0) {
+    const requiredScopes = missing.map((c) => `portability.${c}.ongoing`);
+    throw gatewayError(ErrorCode.InsufficientScope, `The grant does not cover ${missing.join(', ')}.`, { requiredScopes });
+  }
+  return names;
+}
+
+/** A cursor's position, or `CURSOR_EXPIRED` when retention has removed changes after it. */
+async function unexpired(context: Context, position: number): Promise<number> {
+  const pruned = await context.changeFeed.prunedThrough();
+  if (position < pruned) {
+    throw gatewayError(ErrorCode.CursorExpired, 'The change log no longer holds the changes after this cursor; start again from `oldestCursor` after a full sync.', {
+      oldestCursor: changeCursor(pruned),
+    });
+  }
+  return position;
+}
+
+export const changesResolvers: Resolvers = {
+  Query: {
+    async changes(_parent, args, context) {
+      const categories = feedCategories(context, args.categories);
+      const request = pageRequest('change', { first: args.first, after: args.after });
+      const after = await unexpired(context, request.after?.time ?? 0);
+      const page = await context.changeFeed.page(context.viewer!.userId, after, categories, request.first!);
+      return toConnection('change', { ...page, hasPreviousPage: after > 0 }, (row) => ({ time: row.position, id: String(row.position) }));
+    },
+  },
+  Subscription: {
+    changes: {
+      async subscribe(_parent, args, context) {
+        const categories = feedCategories(context, args.categories);
+        const after = args.after == null ? await context.changeFeed.head() : await unexpired(context, pageRequest('change', { first: 1, after: args.after }).after!.time);
+        return context.changeFeed.stream({
+          userId: context.viewer!.userId,
+          after,
+          categories,
+          // Each batch gets fresh loaders, and loads the nodes of all its changes together.
+          async onBatch(rows) {
+            context.renewLoaders();
+            await Promise.all(rows.filter((row) => row.operation === 'UPSERT').map((row) => resolveNode(row.entityType, row.entityId, context)));
+          },
+        }) as AsyncIterable<never>;
+      },
+      resolve: (row: ChangeRow) => row,
+    },
+  },
+  Change: {
+    cursor: (row) => changeCursor(row.position),
+    category: (row) => row.category.toUpperCase() as Category,
+    id: (row) => toGlobalId(row.entityType, row.entityId),
+    node: (row, _args, context) => (row.operation === 'DELETE' ? null : (resolveNode(row.entityType, row.entityId, context) as never)),
+  },
+};

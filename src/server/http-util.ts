@@ -1,0 +1,54 @@
+import type http from 'node:http';
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** A body that is too large, or not JSON, for {@link readBody}: the status and message to answer with. */
+export class BodyError extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a request body up to `limit` bytes; parses it as JSON when the content type says JSON. */
+export async function readBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyError(413, 'Request body too large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyError(413, 'Request body too large');
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!/json/i.test(req.headers['content-type'] ?? '')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BodyError(400, 'The request body is not valid JSON');
+  }
+}
+
+/** Answers a {@link BodyError} as GraphQL-style JSON; the rest of a refused body is never read, so the connection closes. */
+export function sendBodyError(res: http.ServerResponse, error: BodyError): void {
+  res.writeHead(error.status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] }));
+}
+
+/** Reads a JSON body, answering 400/413 itself and returning undefined when it cannot. */
+export async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<unknown> {
+  try {
+    const body = await readBody(req, limit);
+    if (typeof body === 'string') throw new BodyError(400, 'Send the body as application/json');
+    return body;
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    sendBodyError(res, error);
+    return undefined;
+  }
+}

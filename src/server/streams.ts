@@ -1,0 +1,98 @@
+import type http from 'node:http';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { OperationContext } from 'graphql-sse';
+import { createHandler } from 'graphql-sse/lib/use/http';
+import { WebSocketServer } from 'ws';
+import type { Authority, GrantWatch } from '../auth/index.js';
+import type { Context, Viewer } from '../graph/index.js';
+
+export interface StreamServers {
+  /** Serves GraphQL over Server-Sent Events (`/graphql/stream`). */
+  sse: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  /** Closes every open stream with a code that tells clients to reconnect, and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+interface StreamOptions {
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  authority: Authority;
+  watch: GrantWatch;
+  context: (viewer: Viewer | undefined) => Context;
+}
+
+/** Keep-alive pings every 12 s, so idle connections survive proxies and dead peers are noticed. */
+const KEEP_ALIVE_MS = 12_000;
+
+/**
+ * Subscriptions over `graphql-transport-ws` on `/graphql` and over SSE on `/graphql/stream`. Both
+ * authenticate like queries (the token in `connection_init`'s `authorization`, or the
+ * Authorization header), run on the same gated schema, and end when the grant stops holding:
+ * WebSockets with close code 4403.
+ */
+export function streamServers({ httpServer, schema, authority, watch, context }: StreamOptions): StreamServers {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const viewers = new WeakMap<object, Viewer>();
+
+  const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void }>(
+    {
+      schema,
+      async onConnect(ctx) {
+        const authorization = ctx.connectionParams?.authorization;
+        const viewer = await authority.authenticate(typeof authorization === 'string' ? authorization : '').catch(() => undefined);
+        if (!viewer) return false;
+        viewers.set(ctx.extra, viewer);
+        ctx.extra.unwatch = watch.watch(viewer, () => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: the grant was revoked or has expired'));
+        return true;
+      },
+      onClose(ctx) {
+        ctx.extra.unwatch?.();
+      },
+      context: (ctx) => context(viewers.get(ctx.extra)),
+    },
+    wss,
+    KEEP_ALIVE_MS,
+  );
+
+  const sseViewers = new WeakMap<http.IncomingMessage, Viewer>();
+  const sse = createHandler({
+    schema,
+    async onSubscribe(req) {
+      try {
+        const viewer = await authority.authenticate(req.raw.headers.authorization);
+        if (viewer) {
+          sseViewers.set(req.raw, viewer);
+          const unwatch = watch.watch(viewer, () => req.context.res.end());
+          req.context.res.once('close', unwatch);
+          return;
+        }
+        return [JSON.stringify({ errors: [{ message: 'This operation needs an access token.', extensions: { code: 'UNAUTHENTICATED' } }] }), {
+          status: 401,
+          statusText: 'Unauthorized',
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        }];
+      } catch (error) {
+        const { message, extensions } = error as GraphQLError;
+        const status = (extensions?.http as { status?: number } | undefined)?.status ?? 401;
+        return [JSON.stringify({ errors: [{ message, extensions: { code: extensions?.code } }] }), {
+          status,
+          statusText: status === 401 ? 'Unauthorized' : 'Forbidden',
+          headers: { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {}) },
+        }];
+      }
+    },
+    // graphql-sse types a context as a plain record; ours is the typed Context.
+    context: (req) => context(sseViewers.get(req.raw)) as unknown as OperationContext,
+  });
+
+  return {
+    sse,
+    async close() {
+      // 1012 Service Restart: reconnect (to any instance) and resume from the last cursor.
+      for (const client of wss.clients) client.close(1012, 'Service restart: reconnect and resume from your last cursor');
+      await ws.dispose();
+    },
+  };
+}
