@@ -9,6 +9,8 @@ export interface TestGateway extends TestStore {
   config: Config;
   /** A live access token for `username`, through a grant of `scope` to the demo app. */
   token(username: string, scope?: string): Promise<string>;
+  /** POSTs a batch of platform events to the ingest API; returns the HTTP status and parsed body. */
+  ingest(events: unknown[]): Promise<{ status: number; body: any }>;
   /** POSTs a GraphQL operation; returns the HTTP status, headers and parsed body. */
   graphql(query: string, options?: { token?: string; variables?: Record<string, unknown> }): Promise<GraphQLResponse>;
 }
@@ -22,10 +24,13 @@ export interface GraphQLResponse {
   };
 }
 
+/** The ingest credential test gateways open ingest with. */
+export const TEST_INGEST_TOKEN = 'test-ingest-token-0123456789';
+
 /** A real gateway on a free port over a fresh demo store of `dialect`. */
 export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}): Promise<TestGateway> {
   const testStore = await openTestStore(dialect);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', INGEST_TOKEN: TEST_INGEST_TOKEN, ...env });
   await seedDemoAccess(testStore.store.db);
   const gateway = await startGateway(config, { store: testStore.store });
   return {
@@ -34,6 +39,14 @@ export async function startTestGateway(dialect: DialectName, env: Record<string,
     config,
     async token(username, scope = 'portability.all.ongoing') {
       return gateway.authority.issueToken(username, DEMO_APP.clientId, scope);
+    },
+    async ingest(events) {
+      const response = await fetch(`${gateway.url}/internal/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INGEST_TOKEN}` },
+        body: JSON.stringify({ events }),
+      });
+      return { status: response.status, body: await response.json() };
     },
     async graphql(query, options = {}) {
       const response = await fetch(`${gateway.url}/graphql`, {

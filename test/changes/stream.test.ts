@@ -1,0 +1,153 @@
+import { createClient as createSseClient } from 'graphql-sse';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { dialects } from '../helpers/stores.js';
+import { Subscriber } from '../helpers/subscriber.js';
+
+const at = () => new Date().toISOString();
+const SUBSCRIBE = `subscription Changes($after: String, $categories: [Category!]) {
+  changes(after: $after, categories: $categories) { cursor category operation id node { __typename id ... on Post { caption } } }
+}`;
+let sequence = 0;
+const post = (authorId = 'alice') => {
+  const id = `s-post-${++sequence}`;
+  return { id: `s-${id}`, type: 'post.upsert', data: { id, authorId, caption: id, visibility: 'PUBLIC', createdAt: at() } };
+};
+const message = () => {
+  const id = `s-msg-${++sequence}`;
+  return { id: `s-${id}`, type: 'message.upsert', data: { id, conversationId: `s-conv-${sequence}`, senderId: 'bob', text: 'private', sentAt: at(), participantIds: ['alice', 'bob'] } };
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(dialects())('Subscription.changes on %s', (dialect) => {
+  let gw: TestGateway;
+  const subscribers: Subscriber[] = [];
+  const subscribe = async (scope: string, variables: Record<string, unknown> = {}) => {
+    const subscriber = new Subscriber(gw.gateway.url, `Bearer ${await gw.token('alice', scope)}`, SUBSCRIBE, variables);
+    subscribers.push(subscriber);
+    return subscriber;
+  };
+  const cursorNow = async () => {
+    const rows = await gw.store.db.selectFrom('changes').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+    return Buffer.from(`change:${Number(rows?.p ?? 0)}:${Number(rows?.p ?? 0)}`).toString('base64url');
+  };
+  const aliceRowsAfter = async (cursor: string, categories: string[]) => {
+    const position = Number(Buffer.from(cursor, 'base64url').toString().split(':')[1]);
+    return gw.store.db.selectFrom('changes').select(['position', 'entityId']).where('userId', '=', 'alice').where('position', '>', position).where('category', 'in', categories as never).orderBy('position').execute();
+  };
+  const positionOf = (cursor: string) => Number(Buffer.from(cursor, 'base64url').toString().split(':')[1]);
+
+  beforeAll(async () => {
+    gw = await startTestGateway(dialect);
+  });
+  afterAll(async () => {
+    await Promise.all(subscribers.map((s) => s.close()));
+    await gw?.close();
+  });
+
+  it('replays what lies after the cursor, then goes live, in order, with no gap and no duplicate', async () => {
+    const cursor = await cursorNow();
+    await gw.ingest([post(), post(), post()]);
+    const subscriber = await subscribe('portability.all.ongoing', { after: cursor });
+    await subscriber.until(() => subscriber.events.length >= 3);
+    await gw.ingest([post(), post()]);
+    await gw.ingest([post()]);
+    await subscriber.until(() => subscriber.events.length >= 6);
+    await sleep(200);
+    const received = subscriber.events.map((e) => e.changes);
+    expect(received.map((c) => c.node.caption)).toEqual((await aliceRowsAfter(cursor, ['posts'])).map((r) => r.entityId));
+    expect(received.map((c) => positionOf(c.cursor))).toEqual((await aliceRowsAfter(cursor, ['posts'])).map((r) => r.position));
+    expect(received[0]).toMatchObject({ category: 'POSTS', operation: 'UPSERT', node: { __typename: 'Post' } });
+  });
+
+  it('without a cursor it starts at the present', async () => {
+    await gw.ingest([post()]);
+    const subscriber = await subscribe('portability.posts.ongoing');
+    await sleep(500);
+    const live = post();
+    await gw.ingest([live]);
+    await subscriber.until(() => subscriber.events.length >= 1);
+    await sleep(200);
+    expect(subscriber.events.map((e) => e.changes.node.caption)).toEqual([live.data.id]);
+  });
+
+  it('a posts-only grant never sees a message', async () => {
+    const cursor = await cursorNow();
+    const subscriber = await subscribe('portability.posts.ongoing', { after: cursor });
+    await gw.ingest([message(), post(), message(), post()]);
+    await subscriber.until(() => subscriber.events.length >= 2);
+    await sleep(300);
+    expect(subscriber.events.map((e) => e.changes.category)).toEqual(['POSTS', 'POSTS']);
+    expect(subscriber.errors).toEqual([]);
+  });
+
+  it('a one-time grant gets RECURRING_GRANT_REQUIRED', async () => {
+    const subscriber = await subscribe('portability.all.single');
+    await subscriber.until(() => subscriber.errors.length > 0);
+    expect(subscriber.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RECURRING_GRANT_REQUIRED' }) })]);
+  });
+
+  it('a connection without a valid token is closed with 4403', async () => {
+    const subscriber = new Subscriber(gw.gateway.url, 'Bearer nope', SUBSCRIBE);
+    subscribers.push(subscriber);
+    await subscriber.until(() => subscriber.closed !== undefined);
+    expect(subscriber.closed?.code).toBe(4403);
+  });
+
+  it('revoking the grant ends the stream within 5 s with close code 4403', async () => {
+    const token = await gw.token('alice', 'portability.posts.ongoing');
+    const subscriber = new Subscriber(gw.gateway.url, `Bearer ${token}`, SUBSCRIBE);
+    subscribers.push(subscriber);
+    await sleep(300);
+    const grantId = (await gw.graphql('{ grant { id } }', { token })).body.data.grant.id;
+    const revokedAt = Date.now();
+    expect(await gw.gateway.authority.revokeGrant(grantId)).toBe(true);
+    await subscriber.until(() => subscriber.closed !== undefined, 6000);
+    expect(subscriber.closed?.code).toBe(4403);
+    expect(Date.now() - revokedAt).toBeLessThan(5000);
+  });
+
+  it('several concurrent writers: the subscriber receives exactly the committed changes of its categories, in order', async () => {
+    const cursor = await cursorNow();
+    const subscriber = await subscribe('portability.posts.ongoing portability.activity.ongoing', { after: cursor });
+    const batches = Array.from({ length: 6 }, (_, writer) =>
+      Array.from({ length: 15 }, (_, i) =>
+        i % 3 === 2
+          ? { id: `s-w${writer}-${i}-${++sequence}`, type: 'activity.upsert', data: { id: `s-act-${sequence}`, userId: 'alice', kind: 'SEARCH', target: { type: 'QUERY', text: 'x' }, occurredAt: at() } }
+          : i % 3 === 1
+            ? message()
+            : post(),
+      ),
+    );
+    const results = await Promise.all(batches.map((batch) => gw.ingest(batch)));
+    expect(results.every((r) => r.body.rejected === 0)).toBe(true);
+    const expected = await aliceRowsAfter(cursor, ['posts', 'activity']);
+    await subscriber.until(() => subscriber.events.length >= expected.length);
+    await sleep(300);
+    expect(subscriber.events.map((e) => positionOf(e.changes.cursor))).toEqual(expected.map((r) => r.position));
+  });
+
+  it('serves the same stream over Server-Sent Events on /graphql/stream', async () => {
+    const token = await gw.token('alice', 'portability.posts.ongoing');
+    const client = createSseClient({ url: `${gw.gateway.url}/graphql/stream`, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const cursor = await cursorNow();
+    const live = post();
+    await gw.ingest([live]);
+    const events: any[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const dispose = client.subscribe(
+        { query: SUBSCRIBE, variables: { after: cursor } },
+        {
+          next: (result) => {
+            events.push(result.data);
+            dispose();
+            resolve();
+          },
+          error: reject,
+          complete: () => resolve(),
+        },
+      );
+    });
+    client.dispose();
+    expect(events.map((e) => e.changes.node.caption)).toEqual([live.data.id]);
+  });
+});
