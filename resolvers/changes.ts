@@ -24,14 +24,15 @@ function feedCategories(context: Context, requested: readonly Category[] | null 
   return names;
 }
 
+const cursorExpired = (pruned: number) =>
+  gatewayError(ErrorCode.CursorExpired, 'The change log no longer holds the changes after this cursor; start again from `oldestCursor` after a full sync.', {
+    oldestCursor: changeCursor(pruned),
+  });
+
 /** A cursor's position, or `CURSOR_EXPIRED` when retention has removed changes after it. */
 async function unexpired(context: Context, position: number): Promise<number> {
   const pruned = await context.changeFeed.prunedThrough();
-  if (position < pruned) {
-    throw gatewayError(ErrorCode.CursorExpired, 'The change log no longer holds the changes after this cursor; start again from `oldestCursor` after a full sync.', {
-      oldestCursor: changeCursor(pruned),
-    });
-  }
+  if (position < pruned) throw cursorExpired(pruned);
   return position;
 }
 
@@ -54,6 +55,7 @@ export const changesResolvers: Resolvers = {
           userId: context.viewer!.userId,
           after,
           categories,
+          expired: cursorExpired,
           // Each batch gets fresh loaders, and loads the nodes of all its changes together.
           async onBatch(rows) {
             context.renewLoaders();

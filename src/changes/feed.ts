@@ -13,14 +13,26 @@ export interface ChangeFeed {
   prunedThrough(): Promise<number>;
 }
 
-export function changeFeed(source: ChangesSource, notifier: Notifier): ChangeFeed {
+/** Retention runs hourly; how far it went is re-read at most this often. */
+const PRUNED_TTL_MS = 5000;
+
+export function changeFeed(changes: ChangesSource, notifier: Notifier): ChangeFeed {
+  // Long streams check retention on every batch; for them a value a few seconds old will do.
+  let pruned: { position: Promise<number>; at: number } | undefined;
+  const streamSource: ChangesSource = {
+    ...changes,
+    prunedThrough() {
+      if (!pruned || Date.now() - pruned.at > PRUNED_TTL_MS) pruned = { position: changes.prunedThrough(), at: Date.now() };
+      return pruned.position;
+    },
+  };
   return {
     async page(userId, after, categories, first) {
-      const rows = await source.changesAfter(userId, after, categories, first + 1);
+      const rows = await changes.changesAfter(userId, after, categories, first + 1);
       return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
     },
-    stream: (options) => new ChangeStream(source, notifier, options),
-    head: () => source.headPosition(),
-    prunedThrough: () => source.prunedThrough(),
+    stream: (options) => new ChangeStream(streamSource, notifier, options),
+    head: () => changes.headPosition(),
+    prunedThrough: () => changes.prunedThrough(),
   };
 }

@@ -13,6 +13,8 @@ export interface ChangeStreamOptions {
   categories: readonly ChangeCategory[];
   /** Called with each batch before its rows are handed out (to load their nodes together). */
   onBatch?: (rows: readonly ChangeRow[]) => Promise<void>;
+  /** The error to end the stream with when retention passed it: given the oldest position still held. */
+  expired: (prunedThrough: number) => Error;
 }
 
 /**
@@ -49,6 +51,10 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRow> {
       if (buffered) return { value: buffered, done: false };
       this.#woken = false;
       const rows = await this.source.changesAfter(this.options.userId, this.#position, this.options.categories, BATCH);
+      if (rows.length > 0 && (await this.source.prunedThrough()) > this.#position) {
+        // The stream fell so far behind that retention removed changes it had yet to send.
+        throw this.options.expired(await this.source.prunedThrough());
+      }
       if (rows.length > 0) {
         this.#position = rows.at(-1)!.position;
         await this.options.onBatch?.(rows);
