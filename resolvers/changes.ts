@@ -1,4 +1,5 @@
 import { CATEGORIES } from '../src/auth/index.js';
+import { loadChangeEntities } from '../src/changes/index.js';
 import { ErrorCode, gatewayError } from '../src/errors/index.js';
 import { encodeCursor, pageRequest, toConnection, toGlobalId, type Context } from '../src/graph/index.js';
 import type { ChangeCategory, ChangeRow } from '../src/store/index.js';
@@ -56,10 +57,11 @@ export const changesResolvers: Resolvers = {
           after,
           categories,
           expired: cursorExpired,
-          // Each batch gets fresh loaders, and loads the nodes of all its changes together.
-          async onBatch(rows) {
-            context.renewLoaders();
-            await Promise.all(rows.filter((row) => row.operation === 'UPSERT').map((row) => resolveNode(row.entityType, row.entityId, context)));
+          // Each batch gets fresh loaders. Live batches come with their objects loaded once for
+          // every subscriber; a replayed batch loads the nodes of all its changes together.
+          async onBatch(rows, shared) {
+            context.renewLoaders(shared);
+            if (!shared) await loadChangeEntities(rows, context.loaders);
           },
         }) as AsyncIterable<never>;
       },

@@ -42,7 +42,7 @@ export async function ingest(db: Kysely<Database>, notifier: Notifier, events: r
         results.push({ id, status: 'duplicate' });
         continue;
       }
-      await notifier.publish(written.map((change) => change.userId));
+      await notifier.publish();
       results.push({ id, status: 'applied', changes: written.length });
     } catch (error) {
       if (error instanceof IngestError) results.push({ id, status: 'rejected', error: { code: error.code, message: error.message } });

@@ -2,64 +2,54 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 /**
- * Wakes the streams of users whose data changed. It is only a wake-up call: the change log is the
- * truth, so a lost notification delays a change and never loses it.
+ * Says "the change log grew" to every instance's log tailer. It is only a wake-up call: the log is
+ * the truth, so a lost notification delays a change (until the tailer's next look) and loses nothing.
  */
 export interface Notifier {
-  /** Wakes every stream of these users, on every instance. */
-  publish(userIds: readonly string[]): Promise<void>;
-  /** Calls `listener` when the user's data may have changed; returns the unsubscribe function. */
-  subscribe(userId: string, listener: () => void): () => void;
+  /** Wakes the tailer of every instance. */
+  publish(): Promise<void>;
+  /** Calls `listener` whenever the log may have grown; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
 const CHANNEL = 'portability_changes';
-/** PostgreSQL caps a NOTIFY payload at 8000 bytes. */
-const MAX_PAYLOAD = 7000;
 
-class Listeners {
-  readonly #emitter = new EventEmitter().setMaxListeners(0);
-
-  wake(userIds: readonly string[]): void {
-    for (const userId of userIds) this.#emitter.emit(userId);
-  }
-
-  wakeAll(): void {
-    for (const userId of this.#emitter.eventNames()) this.#emitter.emit(userId);
-  }
-
-  subscribe(userId: string, listener: () => void): () => void {
-    this.#emitter.on(userId, listener);
-    return () => this.#emitter.off(userId, listener);
-  }
+function listeners() {
+  const emitter = new EventEmitter().setMaxListeners(0);
+  return {
+    wake: () => void emitter.emit('changed'),
+    subscribe(listener: () => void) {
+      emitter.on('changed', listener);
+      return () => void emitter.off('changed', listener);
+    },
+  };
 }
 
 /** The embedded store's notifier: one process, so an in-process event emitter does. */
 export function localNotifier(): Notifier {
-  const listeners = new Listeners();
+  const local = listeners();
   return {
-    publish: async (userIds) => listeners.wake(userIds),
-    subscribe: (userId, listener) => listeners.subscribe(userId, listener),
+    publish: async () => local.wake(),
+    subscribe: local.subscribe,
     close: async () => {},
   };
 }
 
 /**
- * PostgreSQL's LISTEN/NOTIFY, so a change ingested on one instance wakes streams on all. The
- * listening connection reconnects when it drops, and then wakes every stream, since
- * notifications may have been missed meanwhile.
+ * PostgreSQL's LISTEN/NOTIFY, so a change ingested on one instance wakes the tailers of all. The
+ * listening connection reconnects when it drops, and then wakes its tailer, since notifications
+ * may have been missed meanwhile.
  */
 export async function postgresNotifier(databaseUrl: string, onError: (error: unknown) => void): Promise<Notifier> {
-  const listeners = new Listeners();
+  const local = listeners();
   const publisher = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   let listener: pg.Client | undefined;
   let closed = false;
 
   async function listen(): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl });
-    client.on('notification', (message) => {
-      if (message.channel === CHANNEL && message.payload) listeners.wake(JSON.parse(message.payload) as string[]);
-    });
+    client.on('notification', (message) => message.channel === CHANNEL && local.wake());
     client.on('error', (error) => {
       onError(error);
       client.end().catch(onError);
@@ -73,7 +63,7 @@ export async function postgresNotifier(databaseUrl: string, onError: (error: unk
   async function reconnect(): Promise<void> {
     try {
       await listen();
-      listeners.wakeAll();
+      local.wake();
     } catch (error) {
       onError(error);
       if (!closed) setTimeout(() => void reconnect(), 1000);
@@ -82,30 +72,13 @@ export async function postgresNotifier(databaseUrl: string, onError: (error: unk
 
   await listen();
   return {
-    async publish(userIds) {
-      for (const chunk of chunks([...new Set(userIds)])) {
-        await publisher.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(chunk)]);
-      }
+    async publish() {
+      await publisher.query(`NOTIFY ${CHANNEL}`);
     },
-    subscribe: (userId, listener) => listeners.subscribe(userId, listener),
+    subscribe: local.subscribe,
     async close() {
       closed = true;
       await Promise.all([listener?.end(), publisher.end()]);
     },
   };
-}
-
-function* chunks(userIds: string[]): Generator<string[]> {
-  let chunk: string[] = [];
-  let size = 2;
-  for (const id of userIds) {
-    if (size + id.length + 3 > MAX_PAYLOAD && chunk.length > 0) {
-      yield chunk;
-      chunk = [];
-      size = 2;
-    }
-    chunk.push(id);
-    size += JSON.stringify(id).length + 1;
-  }
-  if (chunk.length > 0) yield chunk;
 }

@@ -1,46 +1,55 @@
 import type { ChangeCategory, ChangeRow, ChangesSource } from '../store/index.js';
-import type { Notifier } from './notifier.js';
+import type { LogTailer, TailDelivery } from './tailer.js';
 
-/** Rows read from the log at a time. */
+/** Rows read from the log at a time while replaying. */
 const BATCH = 100;
-/** How long a stream waits for a notification before it looks at the log anyway. */
+/** Live batches a stream holds for a slow reader before it drops them and re-reads the log instead. */
+const MAX_PENDING = 50;
+/** How long a live stream waits before it looks at the log itself anyway. */
 const POLL_MS = 30_000;
 
-export interface ChangeStreamOptions {
+export interface ChangeStreamOptions<Shared = unknown> {
   userId: string;
   /** Start after this position. */
   after: number;
   categories: readonly ChangeCategory[];
-  /** Called with each batch before its rows are handed out (to load their nodes together). */
-  onBatch?: (rows: readonly ChangeRow[]) => Promise<void>;
+  /** Called with each batch before its rows are handed out; `shared` is what the tailer loaded for live rows. */
+  onBatch?: (rows: readonly ChangeRow[], shared: Shared | undefined) => Promise<void>;
   /** The error to end the stream with when retention passed it: given the oldest position still held. */
   expired: (prunedThrough: number) => Error;
 }
 
 /**
- * A user's changes after a position, forever: what the log holds first (the replay), then each
- * change as it commits. Replay and live are one loop over the table, reading after the last
- * position handed out, so nothing is skipped or sent twice where they meet. A notification only
- * says "look again". It is pulled, one change at a time: a slow reader costs one batch of memory,
- * never a growing queue. `return()` ends it at once, even while it waits.
+ * A user's changes after a position, forever: first what the log holds (the replay, read from
+ * the table), then each change as the instance's {@link LogTailer} reads it. The stream attaches
+ * to the tailer before it replays and drops what it has already sent, so nothing is skipped or
+ * sent twice where the two meet. It is pulled one change at a time; a reader too slow for the
+ * live flow has its pending batches dropped (memory stays bounded) and catches up from the table,
+ * from its own position. `return()` ends it at once, even while it waits.
  */
-export class ChangeStream implements AsyncIterableIterator<ChangeRow> {
+export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<ChangeRow> {
   #position: number;
   #buffer: ChangeRow[] = [];
+  #live: TailDelivery<Shared>[] = [];
+  #replaying = true;
   #done = false;
-  #woken = true;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
-  readonly #unsubscribe: () => void;
+  readonly #detach: () => void;
 
   constructor(
     private readonly source: ChangesSource,
-    notifier: Notifier,
-    private readonly options: ChangeStreamOptions,
+    tailer: LogTailer<Shared>,
+    private readonly options: ChangeStreamOptions<Shared>,
   ) {
     this.#position = options.after;
-    this.#unsubscribe = notifier.subscribe(options.userId, () => {
-      this.#woken = true;
+    this.#detach = tailer.attach(options.userId, (delivery) => {
+      const rows = delivery.rows.filter((row) => options.categories.includes(row.category));
+      if (rows.length === 0) return;
+      if (this.#live.length >= MAX_PENDING) {
+        this.#live = [];
+        this.#replaying = true;
+      } else this.#live.push({ rows, shared: delivery.shared });
       this.#wake?.();
     });
   }
@@ -49,19 +58,22 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRow> {
     while (!this.#done) {
       const buffered = this.#buffer.shift();
       if (buffered) return { value: buffered, done: false };
-      this.#woken = false;
-      const rows = await this.source.changesAfter(this.options.userId, this.#position, this.options.categories, BATCH);
-      if (rows.length > 0 && (await this.source.prunedThrough()) > this.#position) {
-        // The stream fell so far behind that retention removed changes it had yet to send.
-        throw this.options.expired(await this.source.prunedThrough());
-      }
-      if (rows.length > 0) {
-        this.#position = rows.at(-1)!.position;
-        await this.options.onBatch?.(rows);
-        this.#buffer = rows;
+      if (this.#replaying) {
+        const rows = await this.source.changesAfter(this.options.userId, this.#position, this.options.categories, BATCH);
+        if (rows.length > 0 && (await this.source.prunedThrough()) > this.#position) {
+          // The stream fell so far behind that retention removed changes it had yet to send.
+          throw this.options.expired(await this.source.prunedThrough());
+        }
+        if (rows.length < BATCH) this.#replaying = false;
+        await this.#hand(rows, undefined);
         continue;
       }
-      if (!this.#woken) await this.#sleep();
+      const delivery = this.#live.shift();
+      if (delivery) {
+        await this.#hand(delivery.rows.filter((row) => row.position > this.#position), delivery.shared);
+        continue;
+      }
+      if (!(await this.#sleep())) this.#replaying = true;
     }
     return { value: undefined, done: true };
   }
@@ -69,7 +81,8 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRow> {
   async return(): Promise<IteratorResult<ChangeRow>> {
     this.#done = true;
     this.#buffer = [];
-    this.#unsubscribe();
+    this.#live = [];
+    this.#detach();
     this.#wake?.();
     return { value: undefined, done: true };
   }
@@ -78,10 +91,18 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRow> {
     return this;
   }
 
-  #sleep(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-      this.#timer = setTimeout(resolve, POLL_MS);
+  async #hand(rows: ChangeRow[], shared: Shared | undefined): Promise<void> {
+    if (rows.length === 0) return;
+    this.#position = rows.at(-1)!.position;
+    await this.options.onBatch?.(rows, shared);
+    this.#buffer = rows;
+  }
+
+  /** Waits for a live batch; false when it waited the whole poll interval instead. */
+  #sleep(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      this.#wake = () => resolve(true);
+      this.#timer = setTimeout(() => resolve(false), POLL_MS);
     }).finally(() => {
       clearTimeout(this.#timer);
       this.#wake = undefined;

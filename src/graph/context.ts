@@ -1,5 +1,5 @@
 import type { ChangeFeed } from '../changes/index.js';
-import type { Loaders } from '../loaders/index.js';
+import type { EntityLoaders, Loaders } from '../loaders/index.js';
 import type { GrantMode } from '../store/index.js';
 import type { AccessRecord } from './access-record.js';
 
@@ -31,8 +31,9 @@ export interface Context {
   /** The change log, for `changes`. */
   changeFeed: ChangeFeed;
   /**
-   * Replaces `loaders` with a fresh set. A subscription lives long: each batch of its events gets
-   * new loaders, so nothing it sends comes from a stale cache.
+   * Replaces `loaders` with a fresh set, reusing `shared` entity loaders a batch of change events
+   * already filled. A subscription lives long: each batch of its events gets new loaders, so
+   * nothing it sends comes from a stale cache.
    */
-  renewLoaders(): void;
+  renewLoaders(shared?: EntityLoaders): void;
 }

@@ -4,12 +4,12 @@ import { errors as oidcErrors } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/index.js';
 import { createAuthority, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
-import { changeFeed, localNotifier, postgresNotifier, pruneChanges, type Notifier } from '../changes/index.js';
+import { changeFeed, loadChangeEntities, localNotifier, LogTailer, postgresNotifier, pruneChanges, type Notifier } from '../changes/index.js';
 import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
 import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
-import { createLoaders } from '../loaders/index.js';
+import { createLoaders, type EntityLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
@@ -70,7 +70,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   });
   const logError = (error: unknown) => console.error('gateway error', error);
   const notifier = config.databaseUrl ? await postgresNotifier(config.databaseUrl, logError) : localNotifier();
-  const feed = changeFeed(store.sources.changes, notifier);
+  const tailer = new LogTailer<EntityLoaders>(
+    store.sources.changes,
+    async (rows) => {
+      const shared = createLoaders(store.sources, undefined, { batching: config.batching });
+      await loadChangeEntities(rows, shared);
+      return shared;
+    },
+    logError,
+  );
+  await tailer.start(notifier);
+  const feed = changeFeed(store.sources.changes, tailer);
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError);
   const retention = setInterval(() => void pruneChanges(store.db, config.changeRetentionMs).catch(logError), RETENTION_SWEEP_MS).unref();
 
@@ -80,14 +90,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
   /** One request's (or one subscription's) context: the viewer and a fresh set of loaders. */
   const contextFor = (viewer: Viewer | undefined): Context => {
-    const newLoaders = () => createLoaders(store.sources, viewer?.userId, { batching: config.batching });
+    const newLoaders = (shared?: EntityLoaders) => createLoaders(store.sources, viewer?.userId, { batching: config.batching }, shared);
     const context: Context = {
       viewer,
       loaders: newLoaders(),
       access: new AccessRecord(),
       changeFeed: feed,
-      renewLoaders: () => {
-        context.loaders = newLoaders();
+      renewLoaders: (shared) => {
+        context.loaders = newLoaders(shared);
       },
     };
     return context;
@@ -137,6 +147,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     notifier,
     async close() {
       clearInterval(retention);
+      tailer.close();
       watch.close();
       await streams.close();
       await apollo.stop();

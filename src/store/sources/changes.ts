@@ -5,6 +5,8 @@ import type { ChangeCategory, ChangeRow, Database } from '../database.js';
 export interface ChangesSource {
   /** Up to `limit` of a user's changes after `position`, in the given categories. */
   changesAfter(userId: string, position: number, categories: readonly ChangeCategory[], limit: number): Promise<ChangeRow[]>;
+  /** Up to `limit` changes of anyone after `position`: what an instance's log tailer reads. */
+  allChangesAfter(position: number, limit: number): Promise<ChangeRow[]>;
   /** The newest position in the whole log (0 when empty): where a stream "at the present" starts. */
   headPosition(): Promise<number>;
   /** The newest position retention has removed (0 when none): cursors at or before it have expired. */
@@ -23,6 +25,7 @@ export function changesSource(db: Kysely<Database>): ChangesSource {
         .orderBy('position')
         .limit(limit)
         .execute(),
+    allChangesAfter: (position, limit) => db.selectFrom('changes').selectAll().where('position', '>', position).orderBy('position').limit(limit).execute(),
     async headPosition() {
       const row = await db.selectFrom('changes').select((eb) => eb.fn.max('position').as('head')).executeTakeFirst();
       return Number(row?.head ?? 0);

@@ -1,0 +1,96 @@
+import type { ChangeRow, ChangesSource } from '../store/index.js';
+import type { Notifier } from './notifier.js';
+
+/** Rows the tailer reads at a time. */
+const BATCH = 1000;
+/** How often the tailer looks at the log without being woken: the net under lost notifications. */
+const POLL_MS = 1000;
+
+/** What the tailer hands a stream: its user's new changes, and what was loaded for them. */
+export interface TailDelivery<Shared> {
+  rows: ChangeRow[];
+  shared: Shared;
+}
+
+/**
+ * Reads the change log once for all the live streams of this instance, and hands each stream its
+ * user's rows. However many subscribers there are, a commit costs one read of the log and one
+ * load of the objects it changed (`prepare`), not one of each per subscriber. Positions follow
+ * commit order, so reading after the last position read never skips a change.
+ */
+export class LogTailer<Shared> {
+  #position = 0;
+  #pumping: Promise<void> | undefined;
+  #again = false;
+  readonly #listeners = new Map<string, Set<(delivery: TailDelivery<Shared>) => void>>();
+  #unsubscribe: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly source: ChangesSource,
+    private readonly prepare: (rows: readonly ChangeRow[]) => Promise<Shared>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Starts at the log's head, woken by `notifier` and, as a net, every second. */
+  async start(notifier: Notifier): Promise<void> {
+    this.#position = await this.source.headPosition();
+    this.#unsubscribe = notifier.subscribe(() => this.#pump());
+    this.#timer = setInterval(() => this.#pump(), POLL_MS).unref();
+  }
+
+  /** The newest position handed out: a stream caught up to here continues from the tailer. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Hands `listener` every new change of `userId`; returns the function that stops it. */
+  attach(userId: string, listener: (delivery: TailDelivery<Shared>) => void): () => void {
+    const listeners = this.#listeners.get(userId) ?? new Set();
+    listeners.add(listener);
+    this.#listeners.set(userId, listeners);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#listeners.delete(userId);
+    };
+  }
+
+  close(): void {
+    this.#unsubscribe?.();
+    clearInterval(this.#timer);
+  }
+
+  #pump(): void {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = this.#drain()
+      .catch(this.onError)
+      .finally(() => {
+        this.#pumping = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.#pump();
+        }
+      });
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      const rows = await this.source.allChangesAfter(this.#position, BATCH);
+      if (rows.length === 0) return;
+      const watched = rows.filter((row) => this.#listeners.has(row.userId));
+      if (watched.length > 0) {
+        const shared = await this.prepare(watched);
+        const byUser = new Map<string, ChangeRow[]>();
+        for (const row of watched) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+        for (const [userId, userRows] of byUser) {
+          for (const listener of this.#listeners.get(userId) ?? []) listener({ rows: userRows, shared });
+        }
+      }
+      this.#position = rows.at(-1)!.position;
+      if (rows.length < BATCH) return;
+    }
+  }
+}
