@@ -15,8 +15,16 @@ import type { Context } from '../graph/index.js';
 
 type Requirement = string[][];
 
+const requirements = new WeakMap<object, Requirement | null>();
+
+/** A type's or field's `@requiresScopes`, read from its SDL once and remembered: it is asked on hot paths. */
 function requirementOf(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1]): Requirement | undefined {
-  return getDirective(schema, node, 'requiresScopes')?.[0]?.scopes as Requirement | undefined;
+  let requirement = requirements.get(node);
+  if (requirement === undefined) {
+    requirement = (getDirective(schema, node, 'requiresScopes')?.[0]?.scopes as Requirement | undefined) ?? null;
+    requirements.set(node, requirement);
+  }
+  return requirement ?? undefined;
 }
 
 /** The one category a requirement names in all its alternatives, if it names just one. */
@@ -58,14 +66,17 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
     type && isObjectType(type) ? requirementOf(schema, type) : undefined;
 
   // An abstract field (`node`) is checked against the concrete type it resolves to.
+  const checkType = (name: string | undefined, context: Context): string | undefined => {
+    const requirement = typeRequirement(name === undefined ? undefined : schema.getType(name));
+    if (requirement) check(context, requirement);
+    return name;
+  };
   const gated = (resolveType: GraphQLTypeResolver<unknown, Context> | null | undefined): GraphQLTypeResolver<unknown, Context> | undefined =>
     resolveType
-      ? async (value, context, info, abstractType) => {
-      const name = await resolveType(value, context, info, abstractType);
-      const requirement = typeRequirement(name ? schema.getType(name) : undefined);
-      if (requirement) check(context, requirement);
-      return name;
-    }
+      ? (value, context, info, abstractType) => {
+          const name = resolveType(value, context, info, abstractType);
+          return name instanceof Promise ? name.then((resolved) => checkType(resolved, context)) : checkType(name, context);
+        }
       : undefined;
 
   return mapSchema(schema, {

@@ -45,12 +45,49 @@ export interface Loaders {
   messagesViewer: DataLoader<string, boolean>;
 }
 
+/** The loaders whose results do not depend on who asks: a batch of change events can share them. */
+export type EntityLoaders = Pick<Loaders, 'user' | 'post' | 'activityEvent' | 'conversation' | 'message' | 'participants' | 'follow'>;
+
 export interface LoaderOptions {
   /** False loads every key on its own and caches nothing: the naive reference the benchmarks compare against. */
   batching: boolean;
 }
 
-export function createLoaders(sources: Sources, viewerId: string | undefined, options: LoaderOptions): Loaders {
+/**
+ * A viewer's loaders. With `entities`, the viewer-independent ones are those (already filled by
+ * a batch of change events) and only the viewer's own are new.
+ */
+export function createLoaders(sources: Sources, viewerId: string | undefined, options: LoaderOptions, entities?: EntityLoaders): Loaders {
+  const factories = loaderFactories(sources, viewerId, options);
+  if (entities) {
+    for (const key of ENTITY_LOADERS) (factories as Record<string, () => unknown>)[key] = () => entities[key];
+  }
+  return lazily(factories);
+}
+
+const ENTITY_LOADERS = ['user', 'post', 'activityEvent', 'conversation', 'message', 'participants', 'follow'] as const;
+
+/**
+ * An object whose properties are built on first use. A request touches a few loaders of the
+ * set; a subscription renews its set for every batch of events. Neither pays for the rest.
+ */
+function lazily<T extends object>(factories: { [K in keyof T]: () => T[K] }): T {
+  const target = {} as T;
+  for (const key of Object.keys(factories) as (keyof T)[]) {
+    Object.defineProperty(target, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = factories[key]();
+        Object.defineProperty(target, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return target;
+}
+
+function loaderFactories(sources: Sources, viewerId: string | undefined, options: LoaderOptions): { [K in keyof Loaders]: () => Loaders[K] } {
   const waves = new WaveScheduler();
   const loaderOptions = options.batching ? { batchScheduleFn: waves.schedule } : { batch: false, cache: false };
   const byId = <Row extends { id: string }>(fetch: (ids: readonly string[]) => Promise<Row[]>) =>
@@ -85,32 +122,37 @@ export function createLoaders(sources: Sources, viewerId: string | undefined, op
 
   const { profile, posts, follows, activity, messages } = sources;
   return {
-    user: byId(profile.usersByIds),
-    post: byId(posts.postsByIds),
-    activityEvent: byId(activity.eventsByIds),
-    conversation: byId(messages.conversationsByIds),
-    message: byId(messages.messagesByIds),
-    follow: new DataLoader(
-      waves.track(async (ids: readonly string[]) => {
-        const pairs = ids.map((id) => JSON.parse(id) as [string, string]);
-        const rows = new Map((await follows.followsByPairs(pairs)).map((row) => [JSON.stringify([row.followerId, row.followeeId]), row]));
-        return ids.map((id) => rows.get(id));
-      }),
-      loaderOptions,
-    ),
-    participants: new DataLoader(waves.track(async (conversationIds: readonly string[]) => {
-      const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
-      for (const row of await messages.participantsOf(conversationIds)) byConversation.get(row.conversationId)?.push(row.userId);
-      return conversationIds.map((id) => byConversation.get(id)!);
-    }), loaderOptions),
-    postPage: pages(posts.postPages),
-    followerPage: pages(follows.followerPages),
-    followingPage: pages(follows.followingPages),
-    activityPage: pages(activity.eventPages),
-    conversationPage: pages(messages.conversationPages),
-    messagePage: pages(messages.messagePages),
-    followsViewer: connectedToViewer(follows.connectedUsers),
-    messagesViewer: connectedToViewer(messages.connectedUsers),
+    user: () => byId(profile.usersByIds),
+    post: () => byId(posts.postsByIds),
+    activityEvent: () => byId(activity.eventsByIds),
+    conversation: () => byId(messages.conversationsByIds),
+    message: () => byId(messages.messagesByIds),
+    follow: () =>
+      new DataLoader(
+        waves.track(async (ids: readonly string[]) => {
+          const pairs = ids.map((id) => JSON.parse(id) as [string, string]);
+          const rows = new Map((await follows.followsByPairs(pairs)).map((row) => [JSON.stringify([row.followerId, row.followeeId]), row]));
+          return ids.map((id) => rows.get(id));
+        }),
+        loaderOptions,
+      ),
+    participants: () =>
+      new DataLoader(
+        waves.track(async (conversationIds: readonly string[]) => {
+          const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+          for (const row of await messages.participantsOf(conversationIds)) byConversation.get(row.conversationId)?.push(row.userId);
+          return conversationIds.map((id) => byConversation.get(id)!);
+        }),
+        loaderOptions,
+      ),
+    postPage: () => pages(posts.postPages),
+    followerPage: () => pages(follows.followerPages),
+    followingPage: () => pages(follows.followingPages),
+    activityPage: () => pages(activity.eventPages),
+    conversationPage: () => pages(messages.conversationPages),
+    messagePage: () => pages(messages.messagePages),
+    followsViewer: () => connectedToViewer(follows.connectedUsers),
+    messagesViewer: () => connectedToViewer(messages.connectedUsers),
   };
 }
 
