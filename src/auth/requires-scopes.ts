@@ -68,7 +68,11 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
   // An abstract field (`node`) is checked against the concrete type it resolves to.
   const checkType = (name: string | undefined, context: Context): string | undefined => {
     const requirement = typeRequirement(name === undefined ? undefined : schema.getType(name));
-    if (requirement) check(context, requirement);
+    if (requirement) {
+      check(context, requirement);
+      const category = categoryOf(requirement);
+      if (category) context.access.record(category, 1);
+    }
     return name;
   };
   const gated = (resolveType: GraphQLTypeResolver<unknown, Context> | null | undefined): GraphQLTypeResolver<unknown, Context> | undefined =>

@@ -4,6 +4,25 @@ import type { Kysely } from 'kysely';
 import type { Context } from '../graph/index.js';
 import type { Database } from '../store/index.js';
 
+/** Writes one access-log row for a request or a subscription, if it read any category of data. */
+export async function recordAccess(db: Kysely<Database>, context: Context, operationName: string | null | undefined): Promise<void> {
+  const { viewer, access } = context;
+  if (!viewer || access.categories.size === 0) return;
+  await db
+    .insertInto('accessLog')
+    .values({
+      id: randomUUID(),
+      at: Date.now(),
+      userId: viewer.userId,
+      appId: viewer.clientId,
+      grantId: viewer.grant.id,
+      operationName: operationName ?? null,
+      categories: [...access.categories].sort().join(' '),
+      items: access.items,
+    })
+    .execute();
+}
+
 /**
  * Writes every data request to the access log the user sees on their account page: time, app,
  * grant, categories touched, operation name and the number of objects returned. A request that
@@ -14,21 +33,7 @@ export function accessLogPlugin(db: Kysely<Database>): ApolloServerPlugin<Contex
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, operationName }) {
-          const { viewer, access } = contextValue;
-          if (!viewer || access.categories.size === 0) return;
-          await db
-            .insertInto('accessLog')
-            .values({
-              id: randomUUID(),
-              at: Date.now(),
-              userId: viewer.userId,
-              appId: viewer.clientId,
-              grantId: viewer.grant.id,
-              operationName: operationName ?? null,
-              categories: [...access.categories].sort().join(' '),
-              items: access.items,
-            })
-            .execute();
+          await recordAccess(db, contextValue, operationName);
         },
       };
     },

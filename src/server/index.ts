@@ -11,6 +11,7 @@ import { html, page } from '../auth/pages/html.js';
 import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
 import { createLoaders, type EntityLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
+import { recordAccess } from './access-log.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
 import { sendJson } from './http-util.js';
@@ -103,7 +104,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     return context;
   };
   const graphql = graphqlHandler(apollo, async (req) => contextFor(await authority.authenticate(req.headers.authorization)));
-  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor });
+  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor, record: (context, name) => recordAccess(store.db, context, name) });
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
   const pages = express()
     .disable('x-powered-by')

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { getOperationAST, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { OperationContext } from 'graphql-sse';
@@ -21,6 +21,17 @@ interface StreamOptions {
   authority: Authority;
   watch: GrantWatch;
   context: (viewer: Viewer | undefined) => Context;
+  /** Writes a finished subscription to the access log. */
+  record: (context: Context, operationName: string | null | undefined) => Promise<void>;
+}
+
+interface Operation {
+  context: Context;
+  name: string | null | undefined;
+}
+
+function operationName(args: ExecutionArgs): string | null {
+  return getOperationAST(args.document, args.operationName)?.name?.value ?? null;
 }
 
 /** Keep-alive pings every 12 s, so idle connections survive proxies and dead peers are noticed. */
@@ -32,11 +43,19 @@ const KEEP_ALIVE_MS = 12_000;
  * Authorization header), run on the same gated schema, and end when the grant stops holding:
  * WebSockets with close code 4403.
  */
-export function streamServers({ httpServer, schema, authority, watch, context }: StreamOptions): StreamServers {
+export function streamServers({ httpServer, schema, authority, watch, context, record }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
 
-  const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void }>(
+  // Each subscription is one entry of the access log, written when it ends.
+  const finish = (operations: Map<string, Operation> | undefined, id: string) => {
+    const operation = operations?.get(id);
+    if (!operation) return;
+    operations!.delete(id);
+    return record(operation.context, operation.name);
+  };
+
+  const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void; operations?: Map<string, Operation> }>(
     {
       schema,
       async onConnect(ctx) {
@@ -47,16 +66,24 @@ export function streamServers({ httpServer, schema, authority, watch, context }:
         ctx.extra.unwatch = watch.watch(viewer, () => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: the grant was revoked or has expired'));
         return true;
       },
-      onClose(ctx) {
+      async onClose(ctx) {
         ctx.extra.unwatch?.();
+        await Promise.all([...(ctx.extra.operations?.keys() ?? [])].map((id) => finish(ctx.extra.operations, id)));
       },
-      context: (ctx) => context(viewers.get(ctx.extra)),
+      onComplete: (ctx, id) => finish(ctx.extra.operations, id),
+      context(ctx, id, _payload, args) {
+        const operationContext = context(viewers.get(ctx.extra));
+        ctx.extra.operations ??= new Map();
+        ctx.extra.operations.set(id, { context: operationContext, name: operationName(args) });
+        return operationContext;
+      },
     },
     wss,
     KEEP_ALIVE_MS,
   );
 
   const sseViewers = new WeakMap<http.IncomingMessage, Viewer>();
+  const sseOperations = new WeakMap<object, string | null>();
   const sse = createHandler({
     schema,
     async onSubscribe(req) {
@@ -85,6 +112,10 @@ export function streamServers({ httpServer, schema, authority, watch, context }:
     },
     // graphql-sse types a context as a plain record; ours is the typed Context.
     context: (req) => context(sseViewers.get(req.raw)) as unknown as OperationContext,
+    onOperation(operationContext, _req, args) {
+      sseOperations.set(operationContext as object, operationName(args));
+    },
+    onComplete: (operationContext) => record(operationContext as unknown as Context, sseOperations.get(operationContext as object)),
   });
 
   return {

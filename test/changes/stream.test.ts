@@ -126,6 +126,19 @@ describe.each(dialects())('Subscription.changes on %s', (dialect) => {
     expect(subscriber.events.map((e) => positionOf(e.changes.cursor))).toEqual(expected.map((r) => r.position));
   });
 
+  it('a finished subscription is one access-log entry, with the categories and items it delivered', async () => {
+    const token = await gw.token('alice', 'portability.posts.ongoing');
+    const grantId = (await gw.graphql('{ grant { id } }', { token })).body.data.grant.id;
+    const cursor = await cursorNow();
+    const subscriber = new Subscriber(gw.gateway.url, `Bearer ${token}`, SUBSCRIBE, { after: cursor });
+    await gw.ingest([post(), message(), post()]);
+    await subscriber.until(() => subscriber.events.length >= 2);
+    await subscriber.close();
+    const log = () => gw.store.db.selectFrom('accessLog').selectAll().where('grantId', '=', grantId).execute();
+    for (let i = 0; i < 50 && (await log()).length === 0; i++) await sleep(100);
+    expect(await log()).toEqual([expect.objectContaining({ operationName: 'Changes', categories: 'posts', items: 2 })]);
+  });
+
   it('serves the same stream over Server-Sent Events on /graphql/stream', async () => {
     const token = await gw.token('alice', 'portability.posts.ongoing');
     const client = createSseClient({ url: `${gw.gateway.url}/graphql/stream`, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
