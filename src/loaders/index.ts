@@ -58,36 +58,40 @@ export interface LoaderOptions {
  * a batch of change events) and only the viewer's own are new.
  */
 export function createLoaders(sources: Sources, viewerId: string | undefined, options: LoaderOptions, entities?: EntityLoaders): Loaders {
-  const factories = loaderFactories(sources, viewerId, options);
-  if (entities) {
-    for (const key of ENTITY_LOADERS) (factories as Record<string, () => unknown>)[key] = () => entities[key];
-  }
-  return lazily(factories);
+  return new LazyLoaders(loaderFactories(sources, viewerId, options), entities) as unknown as Loaders;
 }
 
-const ENTITY_LOADERS = ['user', 'post', 'activityEvent', 'conversation', 'message', 'participants', 'follow'] as const;
+type Factories = { [K in keyof Loaders]: () => Loaders[K] };
 
 /**
- * An object whose properties are built on first use. A request touches a few loaders of the
- * set; a subscription renews its set for every batch of events. Neither pays for the rest.
+ * A loader set whose loaders are built on first use: a request touches a few of them, and a
+ * subscription renews its set for every batch of events; neither pays for the rest. The getters
+ * live on the prototype, so a new set costs one small object.
  */
-function lazily<T extends object>(factories: { [K in keyof T]: () => T[K] }): T {
-  const target = {} as T;
-  for (const key of Object.keys(factories) as (keyof T)[]) {
-    Object.defineProperty(target, key, {
-      configurable: true,
-      enumerable: true,
-      get() {
-        const value = factories[key]();
-        Object.defineProperty(target, key, { value, enumerable: true });
-        return value;
-      },
-    });
-  }
-  return target;
+class LazyLoaders {
+  constructor(
+    readonly factories: Factories,
+    readonly entities: EntityLoaders | undefined,
+  ) {}
 }
 
-function loaderFactories(sources: Sources, viewerId: string | undefined, options: LoaderOptions): { [K in keyof Loaders]: () => Loaders[K] } {
+/** Every loader of the set, and whether a batch of change events may share it (the compiler checks the list is whole). */
+const SHAREABLE: Record<keyof Loaders, boolean> = {
+  user: true, post: true, activityEvent: true, conversation: true, message: true, participants: true, follow: true,
+  postPage: false, followerPage: false, followingPage: false, activityPage: false, conversationPage: false, messagePage: false,
+  followsViewer: false, messagesViewer: false,
+};
+for (const name of Object.keys(SHAREABLE) as (keyof Loaders)[]) {
+  Object.defineProperty(LazyLoaders.prototype, name, {
+    get(this: LazyLoaders) {
+      const loader = this.entities && SHAREABLE[name] ? this.entities[name as keyof EntityLoaders] : this.factories[name]();
+      Object.defineProperty(this, name, { value: loader });
+      return loader;
+    },
+  });
+}
+
+function loaderFactories(sources: Sources, viewerId: string | undefined, options: LoaderOptions): Factories {
   const waves = new WaveScheduler();
   const loaderOptions = options.batching ? { batchScheduleFn: waves.schedule } : { batch: false, cache: false };
   const byId = <Row extends { id: string }>(fetch: (ids: readonly string[]) => Promise<Row[]>) =>
