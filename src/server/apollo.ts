@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Server } from 'node:http';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
@@ -17,10 +18,12 @@ export function createApollo(config: Config, schema: GraphQLSchema, httpServer: 
     introspection: config.nodeEnv !== 'production',
     includeStacktraceInErrorResponses: development,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessLogPlugin(db)],
-    formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const internal = formatted.extensions?.code === ErrorCode.InternalServerError;
-      if (!internal || development) return formatted;
-      // An unexpected failure: say so, without the internal message.
+      if (!internal) return formatted;
+      // An unexpected failure: the operator gets it in full, the caller only that it happened.
+      console.error('internal error', unwrapResolverError(error));
+      if (development) return formatted;
       return { ...formatted, message: 'Internal server error', extensions: { code: ErrorCode.InternalServerError } };
     },
   });

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { getOperationAST, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { OperationContext } from 'graphql-sse';
@@ -60,7 +60,13 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
       schema,
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization;
-        const viewer = await authority.authenticate(typeof authorization === 'string' ? authorization : '').catch(() => undefined);
+        // A refused token closes the socket with 4403; any other failure is the gateway's (4500).
+        const viewer = await authority
+          .authenticate(typeof authorization === 'string' ? authorization : '')
+          .catch((error: unknown) => {
+            if (error instanceof GraphQLError) return undefined;
+            throw error;
+          });
         if (!viewer) return false;
         viewers.set(ctx.extra, viewer);
         ctx.extra.unwatch = watch.watch(viewer, () => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: the grant was revoked or has expired'));
@@ -101,7 +107,8 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
           headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
         }];
       } catch (error) {
-        const { message, extensions } = error as GraphQLError;
+        if (!(error instanceof GraphQLError)) throw error;
+        const { message, extensions } = error;
         const status = (extensions?.http as { status?: number } | undefined)?.status ?? 401;
         return [JSON.stringify({ errors: [{ message, extensions: { code: extensions?.code } }] }), {
           status,
