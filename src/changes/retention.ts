@@ -3,10 +3,12 @@ import type { Database } from '../store/index.js';
 
 /**
  * Removes changes committed more than `retentionMs` ago and remembers how far it went, so a
- * cursor from before then gets `CURSOR_EXPIRED` rather than a silent gap.
+ * cursor from before then gets `CURSOR_EXPIRED` rather than a silent gap. Event ids older than
+ * that are forgotten too: a platform does not redeliver an event months later.
  */
 export async function pruneChanges(db: Kysely<Database>, retentionMs: number, now = Date.now()): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('ingestedEvents').where('receivedAt', '<', now - retentionMs).execute();
     const cutoff = await trx
       .selectFrom('changes')
       .select((eb) => eb.fn.max('position').as('position'))

@@ -143,6 +143,7 @@ describe.each(dialects())('ingest and the change log on %s', (dialect) => {
     await gw.ingest([{ id: 'i-late', type: 'post.upsert', data: { id: 'i-late-post', authorId: 'alice', visibility: 'PUBLIC', createdAt: at() } }]);
     // Everything committed before "now" is past a retention of one millisecond, seen from a moment later.
     expect(await pruneChanges(gw.store.db, 1, Date.now() + 1000)).toBeGreaterThan(0);
+    expect(await gw.store.db.selectFrom('ingestedEvents').select('id').execute()).toEqual([]);
     const { body } = await gw.graphql(CHANGES, { token, variables: { after: first } });
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'CURSOR_EXPIRED', oldestCursor: expect.any(String) });
     const resumed = await gw.graphql(CHANGES, { token, variables: { after: body.errors![0]!.extensions!.oldestCursor } });
