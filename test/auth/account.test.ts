@@ -167,10 +167,17 @@ describe.each(dialects())('account page (%s)', (dialect) => {
     expect(text).toMatch(/Sign out/);
   });
 
+  it('signing out without the form\'s CSRF token is refused and keeps the session', async () => {
+    const { cookie } = await signIn('alice');
+    expect((await post('/account/logout', {}, cookie)).status).toBe(403);
+    expect((await accountPage(cookie)).text).toMatch(/Sign out/);
+  });
+
   it('signing out deletes the session and clears the cookie', async () => {
     const { cookie } = await signIn('alice');
     const idHash = hashToken(cookie.split('=')[1]!);
-    const response = await post('/account/logout', {}, cookie);
+    const csrf = csrfOf((await accountPage(cookie)).text);
+    const response = await post('/account/logout', { csrf }, cookie);
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/account');
     expect(response.headers.get('set-cookie')).toMatch(/^account_session=;.*Path=\/account.*Expires=Thu, 01 Jan 1970/i);

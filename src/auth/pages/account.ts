@@ -103,8 +103,12 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
   });
 
   router.post('/account/logout', form, async (req, res) => {
-    const id = readCookie(req.headers.cookie, COOKIE);
-    if (id) await db.deleteFrom('accountSessions').where('idHash', '=', hashToken(id)).execute();
+    // Another site must not be able to sign the user out either.
+    const session = await sessionOf(req);
+    if (session && !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
+      return send(res, 403, messagePage('Not allowed', 'This form has expired. Open your account page and try again.'));
+    }
+    if (session) await db.deleteFrom('accountSessions').where('idHash', '=', session.idHash).execute();
     res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies });
     res.redirect(303, '/account');
   });
