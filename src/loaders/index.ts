@@ -58,106 +58,129 @@ export interface LoaderOptions {
  * a batch of change events) and only the viewer's own are new.
  */
 export function createLoaders(sources: Sources, viewerId: string | undefined, options: LoaderOptions, entities?: EntityLoaders): Loaders {
-  return new LazyLoaders(loaderFactories(sources, viewerId, options), entities) as unknown as Loaders;
+  return new LazyLoaders(sources, viewerId, options, entities) as unknown as Loaders;
 }
-
-type Factories = { [K in keyof Loaders]: () => Loaders[K] };
 
 /**
  * A loader set whose loaders are built on first use: a request touches a few of them, and a
- * subscription renews its set for every batch of events; neither pays for the rest. The getters
- * live on the prototype, so a new set costs one small object.
+ * subscription renews its set for every batch of events; neither pays for the rest. A new set is
+ * one small object: the getters live on the prototype and nothing else is built up front.
  */
 class LazyLoaders {
+  #waves: WaveScheduler | undefined;
+
   constructor(
-    readonly factories: Factories,
+    readonly sources: Sources,
+    readonly viewerId: string | undefined,
+    readonly options: LoaderOptions,
     readonly entities: EntityLoaders | undefined,
   ) {}
+
+  /** DataLoader's options: batched in waves (one scheduler per set), or naive. */
+  get loaderOptions(): DataLoader.Options<any, any, any> {
+    if (!this.options.batching) return { batch: false, cache: false };
+    this.#waves ??= new WaveScheduler();
+    return { batchScheduleFn: this.#waves.schedule };
+  }
+
+  track<Args extends unknown[], Result>(batch: (...args: Args) => Promise<Result>): (...args: Args) => Promise<Result> {
+    if (!this.options.batching) return batch;
+    this.#waves ??= new WaveScheduler();
+    return this.#waves.track(batch);
+  }
 }
 
-/** Every loader of the set, and whether a batch of change events may share it (the compiler checks the list is whole). */
-const SHAREABLE: Record<keyof Loaders, boolean> = {
-  user: true, post: true, activityEvent: true, conversation: true, message: true, participants: true, follow: true,
-  postPage: false, followerPage: false, followingPage: false, activityPage: false, conversationPage: false, messagePage: false,
-  followsViewer: false, messagesViewer: false,
+/** Every loader of the set, how it is built, and whether a batch of change events may share it. */
+const LOADERS: { [K in keyof Loaders]: { shareable: boolean; build: (set: LazyLoaders) => Loaders[K] } } = {
+  user: { shareable: true, build: (set) => byId(set, set.sources.profile.usersByIds) },
+  post: { shareable: true, build: (set) => byId(set, set.sources.posts.postsByIds) },
+  activityEvent: { shareable: true, build: (set) => byId(set, set.sources.activity.eventsByIds) },
+  conversation: { shareable: true, build: (set) => byId(set, set.sources.messages.conversationsByIds) },
+  message: { shareable: true, build: (set) => byId(set, set.sources.messages.messagesByIds) },
+  follow: {
+    shareable: true,
+    build: (set) =>
+      new DataLoader(
+        set.track(async (ids: readonly string[]) => {
+          const pairs = ids.map((id) => JSON.parse(id) as [string, string]);
+          const rows = new Map((await set.sources.follows.followsByPairs(pairs)).map((row) => [JSON.stringify([row.followerId, row.followeeId]), row]));
+          return ids.map((id) => rows.get(id));
+        }),
+        set.loaderOptions,
+      ),
+  },
+  participants: {
+    shareable: true,
+    build: (set) =>
+      new DataLoader(
+        set.track(async (conversationIds: readonly string[]) => {
+          const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+          for (const row of await set.sources.messages.participantsOf(conversationIds)) byConversation.get(row.conversationId)?.push(row.userId);
+          return conversationIds.map((id) => byConversation.get(id)!);
+        }),
+        set.loaderOptions,
+      ),
+  },
+  postPage: { shareable: false, build: (set) => pages(set, set.sources.posts.postPages) },
+  followerPage: { shareable: false, build: (set) => pages(set, set.sources.follows.followerPages) },
+  followingPage: { shareable: false, build: (set) => pages(set, set.sources.follows.followingPages) },
+  activityPage: { shareable: false, build: (set) => pages(set, set.sources.activity.eventPages) },
+  conversationPage: { shareable: false, build: (set) => pages(set, set.sources.messages.conversationPages) },
+  messagePage: { shareable: false, build: (set) => pages(set, set.sources.messages.messagePages) },
+  followsViewer: { shareable: false, build: (set) => connectedToViewer(set, set.sources.follows.connectedUsers) },
+  messagesViewer: { shareable: false, build: (set) => connectedToViewer(set, set.sources.messages.connectedUsers) },
 };
-for (const name of Object.keys(SHAREABLE) as (keyof Loaders)[]) {
+
+for (const [name, { shareable, build }] of Object.entries(LOADERS)) {
   Object.defineProperty(LazyLoaders.prototype, name, {
     get(this: LazyLoaders) {
-      const loader = this.entities && SHAREABLE[name] ? this.entities[name as keyof EntityLoaders] : this.factories[name]();
+      const loader = shareable && this.entities ? this.entities[name as keyof EntityLoaders] : build(this);
       Object.defineProperty(this, name, { value: loader });
       return loader;
     },
   });
 }
 
-function loaderFactories(sources: Sources, viewerId: string | undefined, options: LoaderOptions): Factories {
-  const waves = new WaveScheduler();
-  const loaderOptions = options.batching ? { batchScheduleFn: waves.schedule } : { batch: false, cache: false };
-  const byId = <Row extends { id: string }>(fetch: (ids: readonly string[]) => Promise<Row[]>) =>
-    new DataLoader<string, Row | undefined>(waves.track(async (ids) => {
+function byId<Row extends { id: string }>(set: LazyLoaders, fetch: (ids: readonly string[]) => Promise<Row[]>) {
+  return new DataLoader<string, Row | undefined>(
+    set.track(async (ids: readonly string[]) => {
       const rows = new Map((await fetch(ids)).map((row) => [row.id, row]));
       return ids.map((id) => rows.get(id));
-    }), loaderOptions);
-  const pages = <Row>(fetch: (parentIds: readonly string[], request: PageRequest) => Promise<Map<string, Page<Row>>>) =>
-    new DataLoader<PageKey, Page<Row>, string>(
-      waves.track(async (keys: readonly PageKey[]) => {
-        const groups = new Map<string, { request: PageRequest; parentIds: string[] }>();
-        for (const key of keys) {
-          const group = groups.get(requestKey(key.request)) ?? { request: key.request, parentIds: [] };
-          group.parentIds.push(key.parentId);
-          groups.set(requestKey(key.request), group);
-        }
-        const results = new Map<string, Page<Row>>();
-        for (const [groupKey, group] of groups) {
-          const fetched = await fetch([...new Set(group.parentIds)], group.request);
-          for (const [parentId, page] of fetched) results.set(`${parentId}\n${groupKey}`, page);
-        }
-        return keys.map((key) => results.get(`${key.parentId}\n${requestKey(key.request)}`)!);
-      }),
-      { ...loaderOptions, cacheKeyFn: (key) => `${key.parentId}\n${requestKey(key.request)}` },
-    );
-  const connectedToViewer = (fetch: (userId: string, ids: readonly string[]) => Promise<Set<string>>) =>
-    new DataLoader<string, boolean>(waves.track(async (ids: readonly string[]) => {
+    }),
+    set.loaderOptions,
+  );
+}
+
+function pages<Row>(set: LazyLoaders, fetch: (parentIds: readonly string[], request: PageRequest) => Promise<Map<string, Page<Row>>>) {
+  return new DataLoader<PageKey, Page<Row>, string>(
+    set.track(async (keys: readonly PageKey[]) => {
+      const groups = new Map<string, { request: PageRequest; parentIds: string[] }>();
+      for (const key of keys) {
+        const group = groups.get(requestKey(key.request)) ?? { request: key.request, parentIds: [] };
+        group.parentIds.push(key.parentId);
+        groups.set(requestKey(key.request), group);
+      }
+      const results = new Map<string, Page<Row>>();
+      for (const [groupKey, group] of groups) {
+        const fetched = await fetch([...new Set(group.parentIds)], group.request);
+        for (const [parentId, page] of fetched) results.set(`${parentId}\n${groupKey}`, page);
+      }
+      return keys.map((key) => results.get(`${key.parentId}\n${requestKey(key.request)}`)!);
+    }),
+    { ...set.loaderOptions, cacheKeyFn: (key: PageKey) => `${key.parentId}\n${requestKey(key.request)}` },
+  );
+}
+
+function connectedToViewer(set: LazyLoaders, fetch: (userId: string, ids: readonly string[]) => Promise<Set<string>>) {
+  const { viewerId } = set;
+  return new DataLoader<string, boolean>(
+    set.track(async (ids: readonly string[]) => {
       if (viewerId === undefined) return ids.map(() => false);
       const connected = await fetch(viewerId, ids);
       return ids.map((id) => connected.has(id));
-    }), loaderOptions);
-
-  const { profile, posts, follows, activity, messages } = sources;
-  return {
-    user: () => byId(profile.usersByIds),
-    post: () => byId(posts.postsByIds),
-    activityEvent: () => byId(activity.eventsByIds),
-    conversation: () => byId(messages.conversationsByIds),
-    message: () => byId(messages.messagesByIds),
-    follow: () =>
-      new DataLoader(
-        waves.track(async (ids: readonly string[]) => {
-          const pairs = ids.map((id) => JSON.parse(id) as [string, string]);
-          const rows = new Map((await follows.followsByPairs(pairs)).map((row) => [JSON.stringify([row.followerId, row.followeeId]), row]));
-          return ids.map((id) => rows.get(id));
-        }),
-        loaderOptions,
-      ),
-    participants: () =>
-      new DataLoader(
-        waves.track(async (conversationIds: readonly string[]) => {
-          const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
-          for (const row of await messages.participantsOf(conversationIds)) byConversation.get(row.conversationId)?.push(row.userId);
-          return conversationIds.map((id) => byConversation.get(id)!);
-        }),
-        loaderOptions,
-      ),
-    postPage: () => pages(posts.postPages),
-    followerPage: () => pages(follows.followerPages),
-    followingPage: () => pages(follows.followingPages),
-    activityPage: () => pages(activity.eventPages),
-    conversationPage: () => pages(messages.conversationPages),
-    messagePage: () => pages(messages.messagePages),
-    followsViewer: () => connectedToViewer(follows.connectedUsers),
-    messagesViewer: () => connectedToViewer(messages.connectedUsers),
-  };
+    }),
+    set.loaderOptions,
+  );
 }
 
 function requestKey(request: PageRequest): string {
