@@ -33,7 +33,8 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   const url = `http://localhost:${port}`;
   // BENCH_CPU_PROF=<dir> writes the gateway's CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const command = [process.execPath, ...profile, '--import', 'tsx', 'src/main.ts'];
+  // As `npm start` runs it: a larger young generation halves the time streams spend in GC.
+  const command = [process.execPath, '--max-semi-space-size=64', ...profile, '--import', 'tsx', 'src/main.ts'];
   const [file, ...args] = canPin ? ['taskset', '-c', '0', ...command] : command;
   const child: ChildProcess = spawn(file!, args, {
     cwd: repoRoot,
