@@ -28,9 +28,16 @@ function requirementOf(schema: GraphQLSchema, node: Parameters<typeof getDirecti
 }
 
 /** The one category a requirement names in all its alternatives, if it names just one. */
+const categories = new WeakMap<Requirement, string | null>();
+
 function categoryOf(requirement: Requirement): string | undefined {
-  const categories = new Set(requirement.flat().map((scope) => scope.split('.')[1]));
-  return categories.size === 1 ? [...categories][0] : undefined;
+  let category = categories.get(requirement);
+  if (category === undefined) {
+    const named = new Set(requirement.flat().map((scope) => scope.split('.')[1]));
+    category = named.size === 1 ? [...named][0]! : null;
+    categories.set(requirement, category);
+  }
+  return category ?? undefined;
 }
 
 function count(value: unknown): number {
