@@ -43,6 +43,14 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
 
   const refuse = (code: ErrorCode, message: string) => gatewayError(code, message, { http: { status: httpStatusOf(code) } });
 
+  /** Whatever the token: a suspended app gets `APP_SUSPENDED`, a user outside the region `REGION_NOT_ELIGIBLE`. */
+  function assertServed(appStatus: string | undefined, country: string): void {
+    if (appStatus === 'SUSPENDED') throw refuse(ErrorCode.AppSuspended, 'This app is suspended.');
+    if (!isEligibleCountry(country, options.extraCountries)) {
+      throw refuse(ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only.');
+    }
+  }
+
   async function fromOwnToken(token: string): Promise<Viewer> {
     const accessToken = await provider.AccessToken.find(token);
     if (!accessToken || accessToken.aud !== resource || !accessToken.grantId || !accessToken.accountId) {
@@ -58,10 +66,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
       throw unauthenticated('The grant behind this access token was revoked or has expired.', true);
     }
-    if (grant.status === 'SUSPENDED') throw refuse(ErrorCode.AppSuspended, 'This app is suspended.');
-    if (!isEligibleCountry(grant.country, options.extraCountries)) {
-      throw refuse(ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only.');
-    }
+    assertServed(grant.status, grant.country);
     return {
       userId: accessToken.accountId,
       clientId: accessToken.clientId!,
@@ -78,10 +83,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       db.selectFrom('apps').select(['name', 'status']).where('id', '=', claims.clientId).executeTakeFirst(),
     ]);
     if (!user) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
-    if (app?.status === 'SUSPENDED') throw refuse(ErrorCode.AppSuspended, 'This app is suspended.');
-    if (!isEligibleCountry(user.country, options.extraCountries)) {
-      throw refuse(ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only.');
-    }
+    assertServed(app?.status, user.country);
     return {
       userId: claims.userId,
       clientId: claims.clientId,

@@ -4,7 +4,7 @@ import { errors as oidcErrors } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/index.js';
 import { createAuthority, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
-import { changeFeed, loadChangeEntities, localNotifier, LogTailer, postgresNotifier, pruneChanges, type Notifier } from '../changes/index.js';
+import { changeFeed, loadChangeEntities, localNotifier, LogTailer, postgresNotifier, pruneChanges } from '../changes/index.js';
 import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
@@ -28,7 +28,6 @@ export interface Gateway {
   httpServer: http.Server;
   /** Where it is reached: `PUBLIC_URL`, or `http://localhost:<port>`. */
   url: string;
-  notifier: Notifier;
   /** Stops accepting requests, closes streams, drains requests in flight, and closes the store. */
   close(): Promise<void>;
 }
@@ -145,7 +144,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     authority,
     httpServer,
     url,
-    notifier,
     async close() {
       clearInterval(retention);
       tailer.close();

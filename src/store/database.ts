@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** Times are stored as integer milliseconds since the Unix epoch on both dialects. */
 export type Millis = number;
@@ -199,8 +199,6 @@ export type ConversationRow = Selectable<ConversationsTable>;
 export type ConversationParticipantRow = Selectable<ConversationParticipantsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type ChangeRow = Selectable<ChangesTable>;
-export type NewChange = Insertable<ChangesTable>;
 export type AppRow = Selectable<AppsTable>;
 export type GrantRow = Selectable<GrantsTable>;
 export type AccessLogRow = Selectable<AccessLogTable>;
-export type NewUser = Insertable<UsersTable>;

@@ -94,7 +94,7 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
   router.post('/account/grants/:id/revoke', form, async (req, res) => {
     const session = await sessionOf(req);
     if (!session || !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
-      return send(res, 403, messagePage('Not allowed', 'This form has expired. Open your account page and try again.'));
+      return send(res, 403, FORM_EXPIRED);
     }
     if (!(await authority.revokeGrant(String(req.params.id), session.userId))) {
       return send(res, 404, messagePage('Not found', 'You have no active grant with this id.'));
@@ -106,7 +106,7 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
     // Another site must not be able to sign the user out either.
     const session = await sessionOf(req);
     if (session && !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
-      return send(res, 403, messagePage('Not allowed', 'This form has expired. Open your account page and try again.'));
+      return send(res, 403, FORM_EXPIRED);
     }
     if (session) await db.deleteFrom('accountSessions').where('idHash', '=', session.idHash).execute();
     res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies });
@@ -159,6 +159,9 @@ ${signInForm('/account/login', error, username)}`,
 function messagePage(title: string, message: string): string {
   return page(title, html`<h1>${title}</h1><p>${message}</p><p><a href="/account">Back to your account</a></p>`);
 }
+
+/** A form without the session's CSRF token: stale, or posted from another site. */
+const FORM_EXPIRED = messagePage('Not allowed', 'This form has expired. Open your account page and try again.');
 
 function grantRow(grant: GrantRow & { appName: string }, csrf: string, now: number): Raw {
   const state = grant.revokedAt !== null ? 'revoked' : grant.expiresAt <= now ? 'expired' : 'active';
