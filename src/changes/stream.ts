@@ -60,10 +60,9 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
       if (buffered) return { value: buffered, done: false };
       if (this.#replaying) {
         const rows = await this.source.changesAfter(this.options.userId, this.#position, this.options.categories, BATCH);
-        if (rows.length > 0 && (await this.source.prunedThrough()) > this.#position) {
-          // The stream fell so far behind that retention removed changes it had yet to send.
-          throw this.options.expired(await this.source.prunedThrough());
-        }
+        const pruned = rows.length > 0 ? await this.source.prunedThrough() : 0;
+        // The stream fell so far behind that retention removed changes it had yet to send.
+        if (pruned > this.#position) throw this.options.expired(pruned);
         if (rows.length < BATCH) this.#replaying = false;
         await this.#hand(rows, undefined);
         continue;

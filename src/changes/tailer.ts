@@ -39,11 +39,6 @@ export class LogTailer<Shared> {
     this.#timer = setInterval(() => this.#pump(), POLL_MS).unref();
   }
 
-  /** The newest position handed out: a stream caught up to here continues from the tailer. */
-  get position(): number {
-    return this.#position;
-  }
-
   /** Hands `listener` every new change of `userId`; returns the function that stops it. */
   attach(userId: string, listener: (delivery: TailDelivery<Shared>) => void): () => void {
     const listeners = this.#listeners.get(userId) ?? new Set();
@@ -84,7 +79,11 @@ export class LogTailer<Shared> {
       if (watched.length > 0) {
         const shared = await this.prepare(watched);
         const byUser = new Map<string, ChangeRow[]>();
-        for (const row of watched) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+        for (const row of watched) {
+          const userRows = byUser.get(row.userId);
+          if (userRows) userRows.push(row);
+          else byUser.set(row.userId, [row]);
+        }
         for (const [userId, userRows] of byUser) {
           for (const listener of this.#listeners.get(userId) ?? []) listener({ rows: userRows, shared });
         }
