@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isUniqueViolation, lockChangeLog, type Database } from '../store/index.js';
+import { lockChangeLog, type Database } from '../store/index.js';
 import { applyEvent, IngestError } from './apply.js';
 import { ingestEvent } from './events.js';
 import type { Notifier } from './notifier.js';
@@ -11,46 +11,58 @@ export type IngestResult =
   | { id: string | null; status: 'rejected'; error: { code: string; message: string; path?: string } };
 
 /**
- * Applies a batch of platform events in order, each in its own transaction together with the
- * change rows it makes (the transactional outbox): a change is never recorded without its data,
- * nor the data without its change. An event id seen before is acknowledged and not applied
- * twice. Each event that breaks the format, or references what does not exist, is refused on its
- * own with a reason, and nothing of it is written.
+ * Applies a batch of platform events in order, together with the change rows each makes (the
+ * transactional outbox): a change is never recorded without its data, nor the data without its
+ * change. Each event is written under its own savepoint, so one that breaks the format or
+ * references what does not exist is refused on its own with a reason and nothing of it is
+ * written, while the batch commits once. An event id seen before is acknowledged and not applied
+ * twice. Any other failure rolls the whole batch back; the platform retries it, and the event ids
+ * keep the retry from applying anything twice.
  */
 export async function ingest(db: Kysely<Database>, notifier: Notifier, events: readonly unknown[]): Promise<IngestResult[]> {
   const results: IngestResult[] = [];
-  for (const raw of events) {
-    const parsed = ingestEvent.safeParse(raw);
-    const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
-    if (!parsed.success) {
-      const [issue] = parsed.error.issues;
-      results.push({ id, status: 'rejected', error: { code: 'INVALID_EVENT', message: issue?.message ?? 'invalid event', path: issue?.path.join('.') ?? '' } });
-      continue;
-    }
-    const event = parsed.data;
-    try {
-      const now = Date.now();
-      const written = await db.transaction().execute(async (trx) => {
-        if (await trx.selectFrom('ingestedEvents').select('id').where('id', '=', event.id).executeTakeFirst()) return undefined;
-        const pending = await applyEvent(trx, event, now);
-        await trx.insertInto('ingestedEvents').values({ id: event.id, receivedAt: now }).execute();
-        await lockChangeLog(trx);
-        await trx.insertInto('changes').values(pending.map((change) => ({ ...change, committedAt: Date.now() }))).execute();
-        return pending;
-      });
-      if (!written) {
-        results.push({ id, status: 'duplicate' });
-        continue;
-      }
-      await notifier.publish();
-      results.push({ id, status: 'applied', changes: written.length });
-    } catch (error) {
-      if (error instanceof IngestError) results.push({ id, status: 'rejected', error: { code: error.code, message: error.message } });
-      // The same event id, committed meanwhile by a concurrent request.
-      else if (isUniqueViolation(error) && (await db.selectFrom('ingestedEvents').select('id').where('id', '=', event.id).executeTakeFirst())) {
-        results.push({ id, status: 'duplicate' });
-      } else throw error;
-    }
+  const trx = await db.startTransaction().execute();
+  try {
+    // Taken first: batches then never wait on each other's rows while holding the log (no
+    // deadlock), and an event id committed by another batch is always seen before it is written.
+    await lockChangeLog(trx);
+    for (const raw of events) results.push(await ingestOne(trx, raw));
+    await trx.commit().execute();
+  } catch (error) {
+    await trx.rollback().execute();
+    throw error;
   }
+  if (results.some((result) => result.status === 'applied')) await notifier.publish();
   return results;
+}
+
+async function ingestOne(trx: ControlledTrx, raw: unknown): Promise<IngestResult> {
+  const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
+  const parsed = ingestEvent.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    return { id, status: 'rejected', error: { code: 'INVALID_EVENT', message: issue?.message ?? 'invalid event', path: issue?.path.join('.') ?? '' } };
+  }
+  const event = parsed.data;
+  if (await seen(trx, event.id)) return { id, status: 'duplicate' };
+  const savepoint = await trx.savepoint('event').execute();
+  try {
+    const now = Date.now();
+    const pending = await applyEvent(savepoint, event, now);
+    await savepoint.insertInto('ingestedEvents').values({ id: event.id, receivedAt: now }).execute();
+    await savepoint.insertInto('changes').values(pending.map((change) => ({ ...change, committedAt: Date.now() }))).execute();
+    await savepoint.releaseSavepoint('event').execute();
+    return { id, status: 'applied', changes: pending.length };
+  } catch (error) {
+    await savepoint.rollbackToSavepoint('event').execute();
+    await savepoint.releaseSavepoint('event').execute();
+    if (error instanceof IngestError) return { id, status: 'rejected', error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
+
+type ControlledTrx = Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>;
+
+async function seen(trx: Kysely<Database>, eventId: string): Promise<boolean> {
+  return (await trx.selectFrom('ingestedEvents').select('id').where('id', '=', eventId).executeTakeFirst()) !== undefined;
 }
