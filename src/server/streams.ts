@@ -7,6 +7,7 @@ import { createHandler } from 'graphql-sse/lib/use/http';
 import { WebSocketServer } from 'ws';
 import type { Authority, GrantWatch } from '../auth/index.js';
 import type { Context, Viewer } from '../graph/index.js';
+import { documentCache } from './document-cache.js';
 
 export interface StreamServers {
   /** Serves GraphQL over Server-Sent Events (`/graphql/stream`). */
@@ -46,6 +47,7 @@ const KEEP_ALIVE_MS = 12_000;
 export function streamServers({ httpServer, schema, authority, watch, context, record }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
+  const documents = documentCache();
 
   // Each subscription is one entry of the access log, written when it ends.
   const finish = (operations: Map<string, Operation> | undefined, id: string) => {
@@ -58,6 +60,8 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
   const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void; operations?: Map<string, Operation> }>(
     {
       schema,
+      parse: documents.parse,
+      validate: documents.validate,
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization;
         // A refused token closes the socket with 4403; any other failure is the gateway's (4500).
