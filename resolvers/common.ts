@@ -51,8 +51,9 @@ const typenames = new WeakMap<object, NodeType>();
 export async function resolveNode(type: NodeType, id: string, context: Context): Promise<object | null> {
   const found = await nodeFetchers[type](id, requireViewer(context), context);
   if (!found) return null;
-  // A copy: the same cached row can be both a Profile and a User within one request.
-  const node = { ...found };
+  // A user's row can be both a Profile and a User within one request: those two get a copy to
+  // carry their type. Every other row is of one type only, and is marked as it is.
+  const node = type === 'Profile' || type === 'User' ? { ...found } : found;
   typenames.set(node, type);
   return node;
 }
