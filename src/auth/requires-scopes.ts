@@ -2,11 +2,12 @@ import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
   getNamedType,
-  GraphQLInterfaceType,
-  GraphQLUnionType,
+  isAbstractType,
   isObjectType,
+  type GraphQLAbstractType,
   type GraphQLFieldResolver,
   type GraphQLNamedType,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   type GraphQLTypeResolver,
 } from 'graphql';
@@ -66,63 +67,61 @@ export function assertTypeReadable(schema: GraphQLSchema, typeName: string, cont
 /**
  * Enforces every `@requiresScopes` of the schema (see its definition in schema/common.graphql) in
  * one transform, so no resolver checks scopes itself: a field guards itself, a type guards every
- * field returning it, and an abstract field (`node`) is checked against the type it resolves to.
+ * field returning it, and a field of an abstract type (`node`) is checked against the concrete
+ * type of what it resolved. Every check happens in a field's resolver, so a refusal is that
+ * field's error (null, `INSUFFICIENT_SCOPE`) under any executor.
  */
 export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
   const typeRequirement = (type: GraphQLNamedType | null | undefined) =>
     type && isObjectType(type) ? requirementOf(schema, type) : undefined;
 
-  // An abstract field (`node`) is checked against the concrete type it resolves to.
-  const checkType = (name: string | undefined, context: Context): string | undefined => {
-    const requirement = typeRequirement(name === undefined ? undefined : schema.getType(name));
-    if (requirement) {
+  /** Checks what an abstract field resolved against the requirement of its concrete type. */
+  const concreteChecker = (abstract: GraphQLAbstractType) => {
+    const resolveType = abstract.resolveType as GraphQLTypeResolver<unknown, Context> | null | undefined;
+    if (!resolveType) throw new Error(`${abstract.name} needs a resolveType for @requiresScopes to check its values`);
+    const checkOne = (value: unknown, context: Context, info: GraphQLResolveInfo): void => {
+      if (value === null || value === undefined) return;
+      const name = resolveType(value, context, info, abstract);
+      if (typeof name !== 'string') throw new Error(`${abstract.name}'s resolveType must return a type name at once`);
+      const requirement = typeRequirement(schema.getType(name));
+      if (!requirement) return;
       check(context, requirement);
       const category = categoryOf(requirement);
       if (category) context.access.record(category, 1);
-    }
-    return name;
+    };
+    return (value: unknown, context: Context, info: GraphQLResolveInfo): unknown => {
+      if (Array.isArray(value)) for (const item of value) checkOne(item, context, info);
+      else checkOne(value, context, info);
+      return value;
+    };
   };
-  const gated = (resolveType: GraphQLTypeResolver<unknown, Context> | null | undefined): GraphQLTypeResolver<unknown, Context> | undefined =>
-    resolveType
-      ? (value, context, info, abstractType) => {
-          const name = resolveType(value, context, info, abstractType);
-          return name instanceof Promise ? name.then((resolved) => checkType(resolved, context)) : checkType(name, context);
-        }
-      : undefined;
 
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD](field) {
+      const named = getNamedType(field.type);
       const own = requirementOf(schema, field);
-      const returned = typeRequirement(getNamedType(field.type));
+      const returned = typeRequirement(named);
       const requirements = [own, returned].filter((r): r is Requirement => r !== undefined);
-      if (requirements.length === 0) return field;
+      const concrete = isAbstractType(named) ? concreteChecker(schema.getType(named.name) as GraphQLAbstractType) : undefined;
+      if (requirements.length === 0 && !concrete) return field;
       const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       // What passes the gate is what the access log records: the category read, and the objects
       // of a gated type returned (a post, a message), counted once each.
-      const touched = categoryOf(own ?? returned!);
+      const touched = own || returned ? categoryOf(own ?? returned!) : undefined;
       const counted = returned && categoryOf(returned);
+      const after = (value: unknown, context: Context, info: GraphQLResolveInfo): unknown => {
+        if (touched) context.access.record(counted ?? touched, counted ? count(value) : 0);
+        return concrete ? concrete(value, context, info) : value;
+      };
       return {
         ...field,
         resolve(source, args, context: Context, info) {
           for (const requirement of requirements) check(context, requirement);
           const result = resolve(source, args, context, info);
-          if (!touched) return result;
-          if (!counted) {
-            context.access.record(touched, 0);
-            return result;
-          }
-          if (!(result instanceof Promise)) {
-            context.access.record(counted, count(result));
-            return result;
-          }
-          return result.then((value: unknown) => {
-            context.access.record(counted, count(value));
-            return value;
-          });
+          if (!concrete && !touched) return result;
+          return result instanceof Promise ? result.then((value: unknown) => after(value, context, info)) : after(result, context, info);
         },
       };
     },
-    [MapperKind.INTERFACE_TYPE]: (type) => new GraphQLInterfaceType({ ...type.toConfig(), resolveType: gated(type.resolveType) }),
-    [MapperKind.UNION_TYPE]: (type) => new GraphQLUnionType({ ...type.toConfig(), resolveType: gated(type.resolveType) }),
   });
 }
