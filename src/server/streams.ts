@@ -7,6 +7,7 @@ import { createHandler } from 'graphql-sse/lib/use/http';
 import { WebSocketServer } from 'ws';
 import type { Authority, GrantWatch } from '../auth/index.js';
 import type { Context, Viewer } from '../graph/index.js';
+import { compiledSubscribe } from './compiled-subscribe.js';
 import { documentCache } from './document-cache.js';
 
 export interface StreamServers {
@@ -48,6 +49,7 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
   const documents = documentCache();
+  const subscribe = compiledSubscribe();
 
   // Each subscription is one entry of the access log, written when it ends.
   const finish = (operations: Map<string, Operation> | undefined, id: string) => {
@@ -62,6 +64,7 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
       schema,
       parse: documents.parse,
       validate: documents.validate,
+      subscribe,
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization;
         // A refused token closes the socket with 4403; any other failure is the gateway's (4500).
@@ -96,6 +99,7 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
   const sseOperations = new WeakMap<object, string | null>();
   const sse = createHandler({
     schema,
+    subscribe,
     async onSubscribe(req) {
       try {
         const viewer = await authority.authenticate(req.raw.headers.authorization);
