@@ -89,7 +89,8 @@ async function apply(change: Change): Promise<void> {
   else await folder.remove(folderOf(change.category), change.id);
   state.cursor = change.cursor;
   await save();
-  console.log(`${change.node ? 'Saved' : 'Removed'} ${folderOf(change.category)} ${change.id} (${change.operation}).`);
+  const gone = change.operation === 'UPSERT' && !change.node ? ', removed since' : '';
+  console.log(`${change.node ? 'Saved' : 'Removed'} ${folderOf(change.category)} ${change.id} (${change.operation}${gone}).`);
 }
 
 for (;;) {

@@ -23,8 +23,7 @@ class Backup {
   #waiters: (() => void)[] = [];
 
   constructor(args: string[], env: Record<string, string>) {
-    const options = { stdio: ['ignore', 'pipe', 'pipe'] as const, env: { ...process.env, ...env } };
-    this.#child = spawn(process.execPath, ['--import', 'tsx', 'examples/backup/main.ts', ...args], options);
+    this.#child = spawn(process.execPath, ['--import', 'tsx', 'examples/backup/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const collect = (chunk: Buffer) => {
       this.output += chunk.toString();
       this.#wake();
@@ -154,7 +153,7 @@ describe.each(dialects())('the backup example on %s', (dialect) => {
 
     // An expired access token: the restarted backup must use its refresh token.
     const stopped = await readState();
-    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...stopped, tokens: { ...stopped.tokens, expiresAt: 0 } } satisfies State));
+    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...stopped, tokens: { ...stopped.tokens!, expiresAt: 0 } } satisfies State));
     const second = start();
     await second.line(/Resuming after/);
     await caughtUp(second, await newestCursor(synced));
