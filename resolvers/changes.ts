@@ -46,6 +46,12 @@ export const changesResolvers: Resolvers = {
       const page = await context.changeFeed.page(context.viewer!.userId, after, categories, request.first!);
       return toConnection('change', { ...page, hasPreviousPage: after > 0 }, (row) => ({ time: row.position, id: String(row.position) }));
     },
+    // The whole log's head, not the viewer's newest change: it exists before the viewer's first
+    // change, and positions after it are exactly what a sync started now has not read.
+    async changeCursor(_parent, _args, context) {
+      feedCategories(context, null);
+      return changeCursor(await context.changeFeed.head());
+    },
   },
   Subscription: {
     changes: {

@@ -31,7 +31,7 @@ function parsePair(id: string): [string, string] | undefined {
 
 function followConnection(kind: 'follower' | 'following', page: Page<FollowRow>) {
   const other = kind === 'follower' ? 'followerId' : 'followeeId';
-  const edges = page.rows.map((row) => ({ userId: row[other], since: row.createdAt }));
+  const edges = page.rows.map((row) => ({ userId: row[other], since: row.createdAt, follow: row }));
   return toConnection(kind, { ...page, rows: edges }, (edge) => ({ time: edge.since, id: edge.userId }));
 }
 
@@ -54,6 +54,7 @@ export const followsResolvers: Resolvers = {
   },
   FollowEdge: {
     since: (edge: FollowEdgeModel) => edge.node.since,
+    follow: (edge) => edge.node.follow,
     node: async (edge, _args, { loaders }) => required(await loaders.user.load(edge.node.userId), `user ${edge.node.userId}`),
   },
 };

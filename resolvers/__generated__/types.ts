@@ -231,6 +231,8 @@ export type FollowEdge = {
   __typename?: 'FollowEdge';
   /** Pass as `after` or `before` to page from here. */
   cursor: Scalars['String']['output'];
+  /** The follow itself, with the global id that change events name it by. */
+  follow: Follow;
   /** The other person: the follower in `followers`, the one followed in `following`. */
   node: User;
   /** When the follow began. */
@@ -425,6 +427,12 @@ export type Profile = Node & {
 /** The entry points for reading a user's data. */
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The change log's present position. Read it before a full sync, then pass it as `after` to
+   * `changes`: every change that commits while (or after) you read is delivered, none is missed.
+   * Needs a recurring grant.
+   */
+  changeCursor: Maybe<Scalars['String']['output']>;
   /**
    * The viewer's changes after a cursor, for sync by polling: oldest first, in the categories of a
    * recurring grant (all of them, or those named). Needs a recurring grant.
@@ -860,6 +868,7 @@ export type FollowConnectionResolvers<ContextType = Context, ParentType extends 
 
 export type FollowEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FollowEdge'] = ResolversParentTypes['FollowEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  follow?: Resolver<ResolversTypes['Follow'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
@@ -965,6 +974,7 @@ export type ProfileResolvers<ContextType = Context, ParentType extends Resolvers
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  changeCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   changes?: Resolver<Maybe<ResolversTypes['ChangeConnection']>, ParentType, ContextType, Partial<QueryChangesArgs>>;
   grant?: Resolver<Maybe<ResolversTypes['Grant']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;

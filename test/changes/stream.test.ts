@@ -80,6 +80,23 @@ describe.each(dialects())('Subscription.changes on %s', (dialect) => {
     expect(subscriber.errors).toEqual([]);
   });
 
+  it('Query.changeCursor names the present: a subscription after it receives what commits later and nothing before', async () => {
+    await gw.ingest([post()]);
+    const { body } = await gw.graphql('{ changeCursor }', { token: await gw.token('alice', 'portability.posts.ongoing') });
+    expect(body.data.changeCursor).toBe(await cursorNow());
+    const later = post();
+    await gw.ingest([later]);
+    const subscriber = await subscribe('portability.posts.ongoing', { after: body.data.changeCursor });
+    await subscriber.until(() => subscriber.events.length >= 1);
+    expect(subscriber.events.map((e) => e.changes.node.caption)).toEqual([later.data.id]);
+  });
+
+  it('Query.changeCursor under a one-time grant is RECURRING_GRANT_REQUIRED', async () => {
+    const { body } = await gw.graphql('{ changeCursor }', { token: await gw.token('alice', 'portability.posts.single') });
+    expect(body.data.changeCursor).toBeNull();
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['RECURRING_GRANT_REQUIRED']);
+  });
+
   it('a one-time grant gets RECURRING_GRANT_REQUIRED', async () => {
     const subscriber = await subscribe('portability.all.single');
     await subscriber.until(() => subscriber.errors.length > 0);

@@ -269,6 +269,12 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
       const rows = await gw.store.db.selectFrom('follows').select('followerId').where('followeeId', '=', 'alice').where('followerId', 'in', ids).execute();
       expect(rows).toHaveLength(20);
     });
+    it('a follow edge carries its Follow, with the id change events name it by', async () => {
+      const { body } = await gw.graphql('{ viewer { following(first: 1) { edges { since node { id } follow { id since follower { username } followee { id } } } } } }', { token: alice });
+      const [edge] = body.data.viewer.following.edges;
+      expect(edge.follow).toEqual({ id: toGlobalId('Follow', JSON.stringify(['alice', fromGlobalId(edge.node.id).id])), since: edge.since, follower: { username: 'alice' }, followee: edge.node });
+      expect(dataOf(await gw.graphql(NODE, { token: alice, variables: { id: edge.follow.id } })).node).toMatchObject({ __typename: 'Follow' });
+    });
   });
 
   describe('pagination', () => {
