@@ -13,7 +13,8 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';
 
 const CATEGORIES: Category[] = ['PROFILE', 'POSTS', 'FOLLOWS', 'ACTIVITY', 'MESSAGES'];
-const TIMEOUT_MS = 60_000;
+// A real child process copies a few thousand records twice over: generous, for a loaded CI machine.
+const TIMEOUT_MS = 120_000;
 
 /** The backup example as a developer runs it: a child process, its output collected line by line. */
 class Backup {
@@ -176,5 +177,5 @@ describe.each(dialects())('the backup example on %s', (dialect) => {
     const posts = await gw.store.db.selectFrom('posts').select('id').where('authorId', '=', 'alice').execute();
     expect((await folder().records('posts')).size).toBe(posts.length);
     expect(await second.stop()).toBe(0);
-  });
+  }, 4 * TIMEOUT_MS);
 });
