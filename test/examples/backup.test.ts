@@ -77,6 +77,7 @@ describe.each(dialects())('the backup example on %s', (dialect) => {
   let env: Record<string, string>;
   let token: string;
   const running: Backup[] = [];
+  let tornDown = false;
 
   beforeAll(async () => {
     gw = await startTestGateway(dialect);
@@ -89,12 +90,15 @@ describe.each(dialects())('the backup example on %s', (dialect) => {
     token = await gw.token('alice');
   });
   afterAll(async () => {
+    tornDown = true;
     await Promise.all(running.map((b) => b.stop()));
     await gw?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   const start = () => {
+    // A test that timed out runs on: it must not leave a child behind after the teardown.
+    if (tornDown) throw new Error('the suite has been torn down');
     const backup = new Backup(args, env);
     running.push(backup);
     return backup;
