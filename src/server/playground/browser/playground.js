@@ -99,7 +99,7 @@
   }
 
   var VIEWER = [
-    '# Your own data, as the app you signed in for sees it. Run it with Ctrl-Enter.',
+    '# Your data, as the signed-in app sees it. Ctrl-Enter runs it.',
     'query Viewer {',
     '  grant { app { name } categories mode expiresAt }',
     '  viewer {',
@@ -113,8 +113,8 @@
     '',
   ].join('\n');
   var CHANGES = [
-    '# Every change to your data as it commits (needs continuous access).',
-    '# Run it, then post something as this user, e.g. with `INGEST_TOKEN=… npm run simulate`.',
+    '# Each change to your data as it commits (continuous access).',
+    '# Run it, then make changes happen: npm run simulate (README).',
     'subscription Changes {',
     '  changes(categories: [POSTS, FOLLOWS, MESSAGES]) {',
     '    cursor category operation id occurredAt',
