@@ -8,7 +8,7 @@ function responseText(page: Page): Promise<string> {
 }
 
 function waitForResponse(page: Page, text: string, timeout = 10_000): Promise<unknown> {
-  return page.waitForFunction((expected) => document.querySelector('.result-window')?.textContent?.includes(expected), text, { timeout });
+  return page.locator('.result-window', { hasText: text }).waitFor({ timeout });
 }
 
 describe('the playground in a browser', () => {

@@ -1,3 +1,4 @@
+import type { IntrospectionQuery } from 'graphql';
 import { DEMO_APP, setAppStatus } from '../../src/auth/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -47,10 +48,10 @@ describe('the playground in development', () => {
   });
 
   it('gives the page the schema, documentation included', async () => {
-    const body = await (await open(gw, '/playground/schema.json')).json();
-    const viewer = body.__schema.types.find((t: { name: string }) => t.name === 'Viewer');
+    const body = (await (await open(gw, '/playground/schema.json')).json()) as IntrospectionQuery;
+    const viewer = body.__schema.types.find((t) => t.name === 'Viewer');
     expect(body.__schema.subscriptionType).toMatchObject({ name: 'Subscription' });
-    expect(viewer.description).toEqual(expect.any(String));
+    expect(viewer?.description).toEqual(expect.any(String));
   });
 
   it('starts the demo app\'s authorization with PKCE S256, a state, and the playground\'s callback', async () => {
