@@ -1,5 +1,6 @@
 import type { IntrospectionQuery } from 'graphql';
 import { DEMO_APP, setAppStatus } from '../../src/auth/index.js';
+import { Browser, formAction } from '../helpers/browser.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -81,6 +82,14 @@ describe('the playground in development', () => {
     } finally {
       await setAppStatus(gw.store.db, DEMO_APP.clientId, 'APPROVED');
     }
+  });
+
+  it('tells a user outside the EEA who signs in why the playground has no token', async () => {
+    const browser = new Browser(gw.gateway.url);
+    const login = await browser.follow('/playground/sign-in');
+    const { response } = await browser.submit(formAction(await login.response.text(), '/login'), { username: 'carol', password: 'demo' });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('This user is registered outside the EEA, where data portability is not offered');
   });
 
   it('refuses a callback that no sign-in in this browser started', async () => {
