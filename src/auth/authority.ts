@@ -17,6 +17,8 @@ export interface AuthorityOptions {
   extraCountries: ReadonlySet<string>;
   /** An external issuer whose JWT access tokens are accepted beside the gateway's own. */
   externalIssuer?: ExternalIssuer | undefined;
+  /** Redirect URIs the demo app accepts in this process beyond its registered ones: the playground's sign-in. */
+  demoRedirectUris?: readonly string[] | undefined;
 }
 
 /** The gateway's authorization side: the OAuth server, and bearer token → viewer for every request. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import Provider, { errors, type AdapterPayload, type Configuration } from 'oidc-provider';
 import type { Database } from '../store/index.js';
 import { findApp } from './apps.js';
+import { DEMO_APP } from './demo.js';
 import { kyselyAdapter } from './oidc-adapter.js';
 import { html, page } from './pages/html.js';
 import { isEligibleCountry } from './region.js';
@@ -19,6 +20,8 @@ export interface ProviderOptions {
   /** How long a recurring grant (and so its refresh tokens) lasts. */
   recurringSeconds: number;
   extraCountries: ReadonlySet<string>;
+  /** Redirect URIs the demo app accepts in this process beyond its registered ones: the playground's sign-in. */
+  demoRedirectUris?: readonly string[] | undefined;
 }
 
 /** Access tokens of a recurring grant live an hour; the app refreshes them. */
@@ -33,10 +36,11 @@ export async function createProvider(db: Kysely<Database>, options: ProviderOpti
   const findClient = async (clientId: string): Promise<AdapterPayload | undefined> => {
     const app = await findApp(db, clientId);
     if (!app || app.status !== 'APPROVED') return undefined;
+    const extraRedirectUris = app.id === DEMO_APP.clientId ? (options.demoRedirectUris ?? []) : [];
     return {
       client_id: app.id,
       client_name: app.name,
-      redirect_uris: JSON.parse(app.redirectUris) as string[],
+      redirect_uris: [...(JSON.parse(app.redirectUris) as string[]), ...extraRedirectUris],
       scope: app.scopes,
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],

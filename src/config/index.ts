@@ -25,6 +25,7 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be ISO 3166-1 alpha-2 codes separated by commas, e.g. GB,CH')
     .optional(),
+  PLAYGROUND: onOff.optional(),
 });
 
 /** The gateway's settings, read from the environment once at start. */
@@ -61,6 +62,8 @@ export interface Config {
   externalIssuer: { issuer: string; jwksUrl: string; audience: string | undefined } | undefined;
   /** Countries served beyond the EEA, such as GB or CH. @default none */
   extraEligibleCountries: ReadonlySet<string>;
+  /** GraphiQL for a browser that GETs `/graphql`. @default true, or false when NODE_ENV=production */
+  playground: boolean;
 }
 
 /** A setting that failed validation; the message names the variable. */
@@ -99,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     changeRetentionMs: Math.round(e.CHANGE_RETENTION_DAYS * 86_400_000),
     externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
     extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
+    playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
   };
 }

@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Server } from 'node:http';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Kysely } from 'kysely';
@@ -17,7 +18,8 @@ export function createApollo(config: Config, schema: GraphQLSchema, httpServer: 
     schema,
     introspection: config.nodeEnv !== 'production',
     includeStacktraceInErrorResponses: development,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessLogPlugin(db)],
+    // Apollo's own landing pages load from a CDN; browsers get the playground (src/server/playground) instead.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessLogPlugin(db), ApolloServerPluginLandingPageDisabled()],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const internal = formatted.extensions?.code === ErrorCode.InternalServerError;
       if (!internal) return formatted;

@@ -16,6 +16,7 @@ import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
 import { sendJson } from './http-util.js';
 import { ingestRoute } from './ingest-route.js';
+import { createPlayground, playgroundRedirectUris } from './playground/index.js';
 import { buildSchema } from './schema.js';
 import { streamServers } from './streams.js';
 
@@ -67,6 +68,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     recurringSeconds: config.recurringGrantSeconds,
     extraCountries: config.extraEligibleCountries,
     externalIssuer: config.externalIssuer,
+    demoRedirectUris: playgroundRedirectUris(config, url),
   });
   const logError = (error: unknown) => console.error('gateway error', error);
   const notifier = config.databaseUrl ? await postgresNotifier(config.databaseUrl, logError) : localNotifier();
@@ -117,11 +119,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     .use(accountRoutes(store.db, authority, { secureCookies: url.startsWith('https:'), extraCountries: config.extraEligibleCountries }))
     .use(pageError);
   const oauth = authority.provider.callback();
+  const playground = config.playground ? createPlayground({ config, db: store.db, authority, schema, url, port }) : undefined;
 
   handle = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     let handled: Promise<void> | undefined;
-    if (path === '/graphql') handled = graphql(req, res);
+    if (playground?.serves(req, path)) playground.handle(req, res);
+    else if (path === '/graphql') handled = graphql(req, res);
     else if (path === '/graphql/stream') handled = streams.sse(req, res);
     else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
     else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });

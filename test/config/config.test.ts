@@ -98,3 +98,21 @@ describe('EXTRA_ELIGIBLE_COUNTRIES', () => {
     expect(() => loadConfig({ EXTRA_ELIGIBLE_COUNTRIES: 'uk; switzerland' })).toThrow(/EXTRA_ELIGIBLE_COUNTRIES/);
   });
 });
+
+describe('PLAYGROUND', () => {
+  it('serves the playground in development', () => {
+    expect(loadConfig({}).playground).toBe(true);
+  });
+
+  it('serves no playground with NODE_ENV=production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).playground).toBe(false);
+  });
+
+  it('lets PLAYGROUND=on turn the playground on in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production', PLAYGROUND: 'on' }).playground).toBe(true);
+  });
+
+  it('refuses anything but on or off, naming the variable', () => {
+    expect(configErrorFor({ PLAYGROUND: 'yes' }).message).toContain('PLAYGROUND');
+  });
+});
