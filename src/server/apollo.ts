@@ -8,13 +8,16 @@ import type { Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
 import type { Context } from '../graph/index.js';
 import { accessLogPlugin } from './access-log.js';
+import { jitExecutor } from './jit-executor.js';
 import type { AccessLogWriter } from './access-log-writer.js';
 
 /** Apollo Server over the gateway's schema; development shows stack traces, production hides internals. */
 export function createApollo(config: Config, schema: GraphQLSchema, httpServer: Server, accessLog: AccessLogWriter): ApolloServer<Context> {
   const development = config.nodeEnv === 'development';
   return new ApolloServer<Context>({
-    schema,
+    // Queries run compiled by graphql-jit (see jit-executor.ts): graphql-js's interpreter took a
+    // fifth of a large page's time.
+    gateway: jitExecutor(schema),
     introspection: config.nodeEnv !== 'production',
     includeStacktraceInErrorResponses: development,
     // Cache hints are not used (answers are per viewer and never cached), and the default cache

@@ -21,6 +21,7 @@ import { buildSchema } from './schema.js';
 import { streamServers } from './streams.js';
 
 export { buildSchema, loadTypeDefs } from './schema.js';
+export { AccessLogWriter, ACCESS_LOG_FLUSH_MS } from './access-log-writer.js';
 
 /** A running gateway. */
 export interface Gateway {

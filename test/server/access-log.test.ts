@@ -1,29 +1,29 @@
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { startGateway } from '../../src/server/index.js';
-import { dialects, openTestStore } from '../helpers/stores.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { AccessLogWriter, startGateway } from '../../src/server/index.js';
+import { dialects, openTestStore, type TestStore } from '../helpers/stores.js';
 
 const PROFILE = 'query Mine { viewer { profile { username } } }';
 
-describe.each(dialects())('the access log on %s', (dialect) => {
-  let gw: TestGateway;
+describe.each(dialects())('the access-log writer on %s', (dialect) => {
+  let t: TestStore;
   beforeAll(async () => {
-    gw = await startTestGateway(dialect);
+    t = await openTestStore(dialect);
   });
   afterAll(async () => {
-    await gw?.close();
+    await t?.close();
   });
 
-  it('requests answered together are written with one insert', async () => {
-    const token = await gw.token('alice');
-    await gw.gateway.flushAccessLog();
-    gw.resetStatements();
-    await Promise.all(Array.from({ length: 5 }, () => gw.graphql(PROFILE, { token })));
-    await gw.gateway.flushAccessLog();
-    expect(gw.statements.filter((sql) => /into "access_log"/.test(sql))).toHaveLength(1);
-    const rows = await gw.store.db.selectFrom('accessLog').select('operationName').where('userId', '=', 'alice').where('operationName', '=', 'Mine').execute();
-    expect(rows).toHaveLength(5);
+  it('rows added together are written with one insert', async () => {
+    const writer = new AccessLogWriter(t.store.db, (error) => {
+      throw error;
+    });
+    const row = (i: number) => ({ id: `batch-${i}`, at: Date.now(), userId: 'alice', appId: 'demo-app', grantId: 'g', operationName: 'Mine', categories: 'profile', items: 1 });
+    for (let i = 0; i < 5; i++) writer.add(row(i));
+    expect(t.statements).toEqual([]);
+    await writer.flush();
+    expect(t.statements.filter((sql) => /into "access_log"/.test(sql))).toHaveLength(1);
+    expect(await t.store.db.selectFrom('accessLog').select('id').where('id', 'like', 'batch-%').execute()).toHaveLength(5);
   });
 });
 
