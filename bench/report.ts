@@ -40,8 +40,25 @@ rounds' ratios, so drift on a shared machine hits both sides alike. Latency is p
 ${figures.map(row).join('\n')}
 
 Targets:
-${verdicts.join('\n')}`;
+${verdicts.join('\n')}
+${figures.some((f) => f.operation === 'profile' && f.vsBare < 0.5) ? `\n${PROFILE_VERSUS_BARE}` : ''}`;
 }
+
+/** Why the profile query stays under half the wire limit; the figures above and the profiles below show it. */
+const PROFILE_VERSUS_BARE = `What stands in the way of profile ≥ 0.5× bare: the answer is 300 bytes, so the bare server
+spends nearly all its time in \`node:http\`, while the gateway runs a whole GraphQL request around
+two indexed reads (the grant, its app and user in one join, and the profile row). Its CPU profile
+below splits that time between Node's HTTP and socket code, Kysely (building the two queries
+and, on SQLite, running them in-process), Apollo's request pipeline and graphql's parse-cache,
+validation and execution, and garbage collection; no single entry is above about a tenth. Apollo
+Server's \`executeHTTPGraphQLRequest\` alone, answering a trivial query from memory with no
+store and no auth, measured 0.27–0.33× bare on this kind of machine (PERF-NOTES.md), so the
+target is out of reach while every request goes through Apollo's pipeline. What would reach it:
+a persisted-operation path for the hottest queries straight from \`node:http\` to a compiled
+(graphql-jit) query, skipping Apollo's per-request plugin machinery; prebuilt SQL for the grant
+check and the profile read instead of building them through Kysely on every request; and, a
+security trade-off this change did not make, remembering the grant check for a few seconds like
+the token (revocation and suspension would then take effect within seconds, not at once).`;
 
 export function statementsSection(machine: string, counts: StatementCounts[]): string {
   const row = (c: StatementCounts) => `| ${c.operation} | ${c.dialect} | ${c.batched.join(' / ')} | ${c.naive.join(' / ')} | ${machine} |`;

@@ -87,7 +87,7 @@ for (const section of SECTIONS) {
 
 const report = `# Benchmarks
 
-Written by \`npm run bench\` (sections: ${selected.join(', ')}, last run ${new Date().toISOString().slice(0, 10)}). ${canPin ? 'Servers under test run pinned to core 0 and the load generator to core 1 (taskset).' : 'taskset is not available here: servers and load generator share the cores.'}
+Written by \`npm run bench\` (sections: ${selected.join(', ')}, last run ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores as it ended). ${canPin ? 'Servers under test run pinned to core 0 and the load generator to core 1 (taskset).' : 'taskset is not available here: servers and load generator share the cores.'}
 
 ${rendered.join('\n\n')}
 `;
