@@ -34,6 +34,8 @@ export async function load(target: Target, seconds: number): Promise<LoadFigures
     body: target.body,
     connections: CONNECTIONS,
     pipelining: 1,
+    // A shared machine can stall a server for seconds; a stall is slow, not broken.
+    timeout: 60,
     expectBody: target.expectedBody,
   };
   let result = await autocannon({ ...options, duration: seconds });

@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { execute, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -38,6 +38,10 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
     if (!query) byName.set(name, (query = compileQuery(schema, document, operationName ?? undefined)));
     // Not compiled: the errors that stopped it (such as an unknown operation name).
     if (!isCompiledQuery(query)) return query;
+    // Variables are checked by graphql-js first: its errors name the variable's definition,
+    // which is how Apollo recognises bad input (BAD_USER_INPUT, HTTP 400).
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+    if (coerced.errors) return { errors: coerced.errors };
     const result = await query.query(undefined, context, variables);
     return result.errors ? { ...result, errors: result.errors.map(withExtensions) } : result;
   };

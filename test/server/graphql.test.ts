@@ -355,6 +355,12 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
       expectBadUserInput(response, ['viewer', 'posts']);
     });
 
+    it('a variable of the wrong type gets BAD_USER_INPUT with HTTP 400', async () => {
+      const response = await gw.graphql('query($n: Int) { viewer { posts(first: $n) { edges { cursor } } } }', { token: alice, variables: { n: 'ten' } });
+      expect(response.status).toBe(400);
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+
     it('a bad argument on one connection leaves the other fields of the query intact', async () => {
       const response = await gw.graphql('{ viewer { profile { username } posts(first: 0) { edges { cursor } } } }', { token: alice });
       expect(response.body.data).toEqual({ viewer: { profile: { username: 'alice' }, posts: null } });
