@@ -3,6 +3,15 @@ import { execute, getVariableValues, type DocumentNode, type ExecutionResult, ty
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
+ * graphql-jit leaves `extensions` undefined on an error whose cause has none (an unexpected
+ * failure), where graphql-js gives `{}` and Apollo's formatting expects an object: the same error
+ * with an empty one, its path and locations kept.
+ */
+function withExtensions(error: GraphQLError): GraphQLError {
+  return error.extensions ? error : (Object.create(error, { extensions: { value: {}, enumerable: true } }) as GraphQLError);
+}
+
+/**
  * Runs queries through graphql-jit instead of graphql-js's interpreter: each document is compiled
  * once into a function that resolves exactly its selection, and reused for every request with
  * the same text (Apollo hands over the same parsed document from its cache). The schema and its
@@ -12,15 +21,6 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * Apollo Server takes a custom executor only through its gateway interface, so this is one that
  * serves the local schema. Mutations and subscriptions still run on graphql-js.
  */
-/**
- * graphql-jit leaves `extensions` undefined on an error whose cause has none (an unexpected
- * failure), where graphql-js gives `{}` and Apollo's formatting expects an object: the same error
- * with an empty one, its path and locations kept.
- */
-function withExtensions(error: GraphQLError): GraphQLError {
-  return error.extensions ? error : (Object.create(error, { extensions: { value: {}, enumerable: true } }) as GraphQLError);
-}
-
 export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
   let onSchema: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0] | undefined;
