@@ -18,5 +18,5 @@ describe('npm run bench -- --short', () => {
     if (code !== 0) throw new Error(`the short run failed (exit ${code}):\n${stderr.slice(-4000)}`);
     for (const heading of ['## Queries', '## Statements per operation', '## Where the time goes', '## Subscriptions']) expect(stdout).toContain(heading);
     expect(stdout).toMatch(/\| portability page \| sqlite \| (\d+) \/ \1 \/ \1 \|/);
-  }, 300_000);
+  }, 600_000);
 });
