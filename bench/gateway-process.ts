@@ -28,11 +28,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+export async function startGatewayProcess(env: Record<string, string>, options: { cpuProfileDir?: string } = {}): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  // BENCH_CPU_PROF=<dir> writes the gateway's CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF=<dir> (or the option) writes the gateway's CPU profile there when it stops.
+  const profileDir = options.cpuProfileDir ?? process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   // As `npm start` runs it: a larger young generation halves the time streams spend in GC.
   const command = [process.execPath, '--max-semi-space-size=64', ...profile, '--import', 'tsx', 'src/main.ts'];
   const [file, ...args] = canPin ? ['taskset', '-c', '0', ...command] : command;

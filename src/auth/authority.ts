@@ -8,6 +8,14 @@ import { createGrant, revokeGrant } from './grants.js';
 import { createProvider } from './provider.js';
 import { isEligibleCountry } from './region.js';
 import { ALL_SCOPES, expandScopes, grantRequest, scopesFor } from './scopes.js';
+import { TokenCache, type TokenClaims } from './token-cache.js';
+
+/**
+ * How long a looked-up access token is trusted without reading it again. It bounds how long a
+ * token revoked on another instance (RFC 7009) still passes here; grants, and so grant
+ * revocation, are checked on every request.
+ */
+export const TOKEN_CACHE_MS = 2000;
 
 export interface AuthorityOptions {
   /** `PUBLIC_URL`: the OAuth issuer, exactly. */
@@ -29,7 +37,10 @@ export interface Authority {
   /**
    * The viewer an `Authorization` header speaks for; undefined without one. A token that is not
    * live, or whose grant is revoked or expired, gets 401; a suspended app `APP_SUSPENDED`; a
-   * user outside the region `REGION_NOT_ELIGIBLE`. Nothing is cached: a revocation holds at once.
+   * user outside the region `REGION_NOT_ELIGIBLE`. The grant, its app and its user are read on
+   * every request, so revoking a grant, suspending an app or a user's move out of the region holds
+   * at once on every instance. The token itself is remembered for {@link TOKEN_CACHE_MS}: a token
+   * revoked on this instance fails at once, one revoked on another within that time.
    */
   authenticate(authorization: string | undefined): Promise<Viewer | undefined>;
   /** Grants `clientId` the scopes for the user, as a consent would, and mints an access token (the CLI). */
@@ -42,6 +53,9 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
   const resource = `${options.issuer}/graphql`;
   const provider = await createProvider(db, { ...options, resource });
   const verifyExternal = options.externalIssuer ? externalJwtVerifier(options.externalIssuer) : undefined;
+  const tokens = new TokenCache({ ttlMs: TOKEN_CACHE_MS, max: 10_000 });
+  provider.on('access_token.destroyed', (token: { jti: string }) => tokens.forgetToken(token.jti));
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => tokens.forgetGrant(grantId));
 
   const refuse = (code: ErrorCode, message: string) => gatewayError(code, message, { http: { status: httpStatusOf(code) } });
 
@@ -53,27 +67,43 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     }
   }
 
-  async function fromOwnToken(token: string): Promise<Viewer> {
+  /** The live access token's claims, from the cache or the store; `UNAUTHENTICATED` otherwise. */
+  async function claimsOf(token: string): Promise<TokenClaims> {
+    const cached = tokens.get(token);
+    if (cached) return cached;
     const accessToken = await provider.AccessToken.find(token);
-    if (!accessToken || accessToken.aud !== resource || !accessToken.grantId || !accessToken.accountId) {
+    if (!accessToken || accessToken.aud !== resource || !accessToken.grantId || !accessToken.accountId || !accessToken.exp) {
       throw unauthenticated('The access token is invalid, expired or revoked.', true);
     }
+    const claims: TokenClaims = {
+      userId: accessToken.accountId,
+      clientId: accessToken.clientId!,
+      grantId: accessToken.grantId,
+      scopes: expandScopes(accessToken.scope ?? ''),
+      expiresAt: accessToken.exp * 1000,
+    };
+    tokens.set(token, claims);
+    return claims;
+  }
+
+  async function fromOwnToken(token: string): Promise<Viewer> {
+    const claims = await claimsOf(token);
     const grant = await db
       .selectFrom('grants')
       .innerJoin('apps', 'apps.id', 'grants.appId')
       .innerJoin('users', 'users.id', 'grants.userId')
       .select(['grants.mode', 'grants.createdAt', 'grants.expiresAt', 'grants.revokedAt', 'apps.name', 'apps.status', 'users.country'])
-      .where('grants.id', '=', accessToken.grantId)
+      .where('grants.id', '=', claims.grantId)
       .executeTakeFirst();
     if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
       throw unauthenticated('The grant behind this access token was revoked or has expired.', true);
     }
     assertServed(grant.status, grant.country);
     return {
-      userId: accessToken.accountId,
-      clientId: accessToken.clientId!,
-      grant: { id: accessToken.grantId, mode: grant.mode, appName: grant.name, createdAt: grant.createdAt, expiresAt: grant.expiresAt },
-      scopes: expandScopes(accessToken.scope ?? ''),
+      userId: claims.userId,
+      clientId: claims.clientId,
+      grant: { id: claims.grantId, mode: grant.mode, appName: grant.name, createdAt: grant.createdAt, expiresAt: grant.expiresAt },
+      scopes: claims.scopes,
     };
   }
 
@@ -135,6 +165,10 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       token.resourceServer = new ResourceServer(resource, { scope: ALL_SCOPES.join(' '), audience: resource, accessTokenFormat: 'opaque' });
       return token.save();
     },
-    revokeGrant: (grantId, userId) => revokeGrant(db, provider, grantId, userId),
+    async revokeGrant(grantId, userId) {
+      const revoked = await revokeGrant(db, provider, grantId, userId);
+      if (revoked) tokens.forgetGrant(grantId);
+      return revoked;
+    },
   };
 }

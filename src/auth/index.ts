@@ -1,5 +1,5 @@
 export { createApp, findApp, listApps, setAppStatus, type NewApp } from './apps.js';
-export { createAuthority, type Authority, type AuthorityOptions } from './authority.js';
+export { createAuthority, TOKEN_CACHE_MS, type Authority, type AuthorityOptions } from './authority.js';
 export { listGrants } from './grants.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { EEA_COUNTRIES, isEligibleCountry } from './region.js';

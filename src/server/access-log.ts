@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Kysely } from 'kysely';
 import type { Context } from '../graph/index.js';
-import type { Database } from '../store/index.js';
+import type { AccessLogWriter } from './access-log-writer.js';
 
-/** Writes one access-log row for a request or a subscription, if it read any category of data. */
-export async function recordAccess(db: Kysely<Database>, context: Context, operationName: string | null | undefined): Promise<void> {
+/** Adds one access-log row for a request or a subscription, if it read any category of data. */
+export function recordAccess(log: AccessLogWriter, context: Context, operationName: string | null | undefined): void {
   const { viewer, access } = context;
   if (!viewer || access.categories.size === 0) return;
-  await db
-    .insertInto('accessLog')
-    .values({
-      id: randomUUID(),
-      at: Date.now(),
-      userId: viewer.userId,
-      appId: viewer.clientId,
-      grantId: viewer.grant.id,
-      operationName: operationName ?? null,
-      categories: [...access.categories].sort().join(' '),
-      items: access.items,
-    })
-    .execute();
+  log.add({
+    id: randomUUID(),
+    at: Date.now(),
+    userId: viewer.userId,
+    appId: viewer.clientId,
+    grantId: viewer.grant.id,
+    operationName: operationName ?? null,
+    categories: [...access.categories].sort().join(' '),
+    items: access.items,
+  });
 }
 
 /**
@@ -28,12 +24,12 @@ export async function recordAccess(db: Kysely<Database>, context: Context, opera
  * grant, categories touched, operation name and the number of objects returned. A request that
  * read no category (a bad token, introspection, `grant`) leaves no row.
  */
-export function accessLogPlugin(db: Kysely<Database>): ApolloServerPlugin<Context> {
+export function accessLogPlugin(log: AccessLogWriter): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, operationName }) {
-          await recordAccess(db, contextValue, operationName);
+          recordAccess(log, contextValue, operationName);
         },
       };
     },

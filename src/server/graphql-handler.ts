@@ -37,6 +37,9 @@ export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: Inc
 async function send(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
   res.statusCode = response.status ?? 200;
   for (const [name, value] of response.headers) res.setHeader(name, value);
+  // Answers are one viewer's data: no shared cache may keep them (Apollo's cache-control plugin,
+  // which used to say so, is off).
+  if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
     return;

@@ -12,6 +12,7 @@ import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
 import { createLoaders, type EntityLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { recordAccess } from './access-log.js';
+import { AccessLogWriter } from './access-log-writer.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
 import { sendJson } from './http-util.js';
@@ -21,6 +22,7 @@ import { buildSchema } from './schema.js';
 import { streamServers } from './streams.js';
 
 export { buildSchema, loadTypeDefs } from './schema.js';
+export { AccessLogWriter, ACCESS_LOG_FLUSH_MS } from './access-log-writer.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -29,6 +31,8 @@ export interface Gateway {
   httpServer: http.Server;
   /** Where it is reached: `PUBLIC_URL`, or `http://localhost:<port>`. */
   url: string;
+  /** Stores the access-log rows still waiting for their batch. */
+  flushAccessLog(): Promise<void>;
   /** Stops accepting requests, closes streams, drains requests in flight, and closes the store. */
   close(): Promise<void>;
 }
@@ -86,8 +90,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError);
   const retention = setInterval(() => void pruneChanges(store.db, config.changeRetentionMs).catch(logError), RETENTION_SWEEP_MS).unref();
 
+  const accessLog = new AccessLogWriter(store.db, logError);
   const schema = buildSchema();
-  const apollo = createApollo(config, schema, httpServer, store.db);
+  const apollo = createApollo(config, schema, httpServer, accessLog);
   await apollo.start();
 
   /** One request's (or one subscription's) context: the viewer and a fresh set of loaders. */
@@ -105,7 +110,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     return context;
   };
   const graphql = graphqlHandler(apollo, async (req) => contextFor(await authority.authenticate(req.headers.authorization)));
-  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor, record: (context, name) => recordAccess(store.db, context, name) });
+  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor, record: (context, name) => recordAccess(accessLog, context, name) });
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
   const pages = express()
     .disable('x-powered-by')
@@ -116,7 +121,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         extraCountries: config.extraEligibleCountries,
       }),
     )
-    .use(accountRoutes(store.db, authority, { secureCookies: url.startsWith('https:'), extraCountries: config.extraEligibleCountries }))
+    .use(
+      accountRoutes(store.db, authority, {
+        secureCookies: url.startsWith('https:'),
+        extraCountries: config.extraEligibleCountries,
+        flushAccessLog: () => accessLog.flush(),
+      }),
+    )
     .use(pageError);
   const oauth = authority.provider.callback();
   const playground = config.playground ? createPlayground({ config, db: store.db, authority, schema, url, port }) : undefined;
@@ -148,12 +159,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     authority,
     httpServer,
     url,
+    flushAccessLog: () => accessLog.flush(),
     async close() {
       clearInterval(retention);
       tailer.close();
       watch.close();
       await streams.close();
       await apollo.stop();
+      await accessLog.flush();
       await notifier.close();
       if (!options.store) await store.close();
     },

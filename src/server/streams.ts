@@ -24,7 +24,7 @@ interface StreamOptions {
   watch: GrantWatch;
   context: (viewer: Viewer | undefined) => Context;
   /** Writes a finished subscription to the access log. */
-  record: (context: Context, operationName: string | null | undefined) => Promise<void>;
+  record: (context: Context, operationName: string | null | undefined) => void;
 }
 
 interface Operation {
@@ -56,7 +56,7 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
     const operation = operations?.get(id);
     if (!operation) return;
     operations!.delete(id);
-    return record(operation.context, operation.name);
+    record(operation.context, operation.name);
   };
 
   const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void; operations?: Map<string, Operation> }>(
@@ -81,7 +81,7 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
       },
       async onClose(ctx) {
         ctx.extra.unwatch?.();
-        await Promise.all([...(ctx.extra.operations?.keys() ?? [])].map((id) => finish(ctx.extra.operations, id)));
+        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra.operations, id);
       },
       onComplete: (ctx, id) => finish(ctx.extra.operations, id),
       context(ctx, id, _payload, args) {

@@ -13,7 +13,10 @@ describe.each(dialects())('the grant and the access log on %s', (dialect) => {
     await gw?.close();
   });
 
-  const logOf = (grantId: string) => gw.store.db.selectFrom('accessLog').selectAll().where('grantId', '=', grantId).execute();
+  const logOf = async (grantId: string) => {
+    await gw.gateway.flushAccessLog();
+    return gw.store.db.selectFrom('accessLog').selectAll().where('grantId', '=', grantId).execute();
+  };
 
   it('Query.grant describes a recurring grant: app, categories, mode and a 180-day expiry', async () => {
     const { body } = await gw.graphql(GRANT, { token: await gw.token('alice', 'portability.posts.ongoing portability.profile.ongoing') });

@@ -34,11 +34,17 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
 
   async function statementsFor(gateway: TestGateway, query: string, n: number): Promise<{ count: number; items: number }> {
     const token = await gateway.token('alice');
+    // Earlier requests' access-log rows go out in a batch that could otherwise land in this count.
+    await gateway.gateway.flushAccessLog();
     gateway.resetStatements();
     const { status, body } = await gateway.graphql(query, { token, variables: { n } });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    return { count: gateway.statements.length, items: JSON.stringify(body.data).length };
+    // Not the request's own: the change log's tailer reads in the background, and the access log
+    // is written in batches after the answer (possibly before the client has read all of it).
+    const own = gateway.statements.filter((sql) => !/from "changes"|into "access_log"/i.test(sql));
+    gateway.statements.splice(0, Infinity, ...own);
+    return { count: own.length, items: JSON.stringify(body.data).length };
   }
 
   it.each([
@@ -51,12 +57,13 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
     expect(large.count).toBe(small.count);
   });
 
-  it('the nested query costs one statement per level of nesting, plus the token check', async () => {
+  it('the nested query costs one statement per level of nesting, plus the grant check', async () => {
+    // The access log is written in batches, after the answer.
     await statementsFor(batched, NESTED, 100);
     const tables = batched.statements.map((sql) => /(?:from|into) "(\w+)"/i.exec(sql)?.[1]);
     // Statements of one level run concurrently, so their order may vary.
     expect(tables.sort()).toEqual([
-      'oidc_payloads', // the access token
+      'oidc_payloads', // the access token, new to this gateway
       'grants', // its grant, app and user, in one join
       'follows', // the follower page
       'conversation_participants', // the conversation page
@@ -65,7 +72,6 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
       'conversation_participants', // each conversation's participants
       'messages', // every conversation's message page, in one windowed statement
       'users', // participants and senders not already loaded
-      'access_log', // the request, for the user's account page
     ].sort());
   });
 

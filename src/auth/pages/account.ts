@@ -15,6 +15,8 @@ export interface AccountOptions {
   /** Mark the session cookie `Secure` (the gateway is served over https). */
   secureCookies: boolean;
   extraCountries: ReadonlySet<string>;
+  /** Stores the access-log rows still waiting to be written, so the page shows every request answered. */
+  flushAccessLog: () => Promise<void>;
 }
 
 interface Session {
@@ -52,6 +54,7 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
   router.get('/account', async (req, res) => {
     const session = await sessionOf(req);
     if (!session) return send(res, 200, signInPage());
+    await options.flushAccessLog();
     const [user, grants, log] = await Promise.all([
       db.selectFrom('users').select(['username', 'displayName', 'country']).where('id', '=', session.userId).executeTakeFirst(),
       listGrants(db, session.userId),
