@@ -9,6 +9,7 @@ import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
 import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
+import { Guard } from '../limits/index.js';
 import { createLoaders, type EntityLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { recordAccess } from './access-log.js';
@@ -85,7 +86,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const retention = setInterval(() => void pruneChanges(store.db, config.changeRetentionMs).catch(logError), RETENTION_SWEEP_MS).unref();
 
   const schema = buildSchema();
-  const apollo = createApollo(config, schema, httpServer, store.db);
+  const guard = new Guard(config.limits, config, config.redisKeyPrefix);
+  const apollo = createApollo(config, schema, httpServer, store.db, guard);
   await apollo.start();
 
   /** One request's (or one subscription's) context: the viewer and a fresh set of loaders. */
@@ -103,7 +105,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     return context;
   };
   const graphql = graphqlHandler(apollo, async (req) => contextFor(await authority.authenticate(req.headers.authorization)));
-  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor, record: (context, name) => recordAccess(store.db, context, name) });
+  const streams = streamServers({
+    httpServer,
+    schema,
+    authority,
+    watch,
+    guard,
+    development: config.nodeEnv === 'development',
+    context: contextFor,
+    record: (context, name) => recordAccess(store.db, context, name),
+  });
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
   const pages = express()
     .disable('x-powered-by')
@@ -151,6 +162,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await streams.close();
       await apollo.stop();
       await notifier.close();
+      await guard.close();
       if (!options.store) await store.close();
     },
   };
