@@ -12,7 +12,9 @@ import { ErrorCode } from '../errors/index.js';
 export function errorFormatter(development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const correlationId = (formatted.extensions?.correlationId as string | undefined) ?? randomUUID();
-    const extensions = { ...formatted.extensions, correlationId };
+    // `http` (status and headers) is for the transport, never for the body.
+    const { http: _http, ...rest } = formatted.extensions ?? {};
+    const extensions = { ...rest, correlationId };
     if (formatted.extensions?.code !== ErrorCode.InternalServerError) return { ...formatted, extensions };
     // An unexpected failure: the operator gets it in full, the caller only that it happened.
     console.error('internal error', { correlationId }, unwrapResolverError(error));
