@@ -13,7 +13,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config, LimitSettings } from '../config/index.js';
-import { badInput } from '../errors/index.js';
+import { badInput, ErrorCode, gatewayError, httpStatusOf } from '../errors/index.js';
 import type { Viewer } from '../graph/index.js';
 import { requestedCost } from './cost.js';
 import { RateLimits } from './rate-limits.js';
@@ -77,7 +77,10 @@ export class Guard {
   /** A document longer than {@link MAX_DOCUMENT_CHARS}: `BAD_USER_INPUT`, refused before it is parsed. */
   tooLong(source: unknown): GraphQLError | undefined {
     if (typeof source !== 'string' || source.length <= MAX_DOCUMENT_CHARS) return undefined;
-    return badInput(`The document has ${source.length} characters; the most this gateway reads is ${MAX_DOCUMENT_CHARS}.`, 'query');
+    return gatewayError(ErrorCode.BadUserInput, `The document has ${source.length} characters; the most this gateway reads is ${MAX_DOCUMENT_CHARS}.`, {
+      argumentName: 'query',
+      http: { status: httpStatusOf(ErrorCode.BadUserInput) },
+    });
   }
 
   /** The operation's cost, or `QUERY_TOO_COSTLY` when it is over the maximum. */
