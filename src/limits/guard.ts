@@ -130,6 +130,13 @@ export class Guard {
     return { document, operation, cost };
   }
 
+  /** Waits for the rate-limit store; a Redis still away after a few seconds leaves in-memory buckets standing in. */
+  async ready(): Promise<void> {
+    if (this.rateLimits && !(await this.rateLimits.ready())) {
+      console.error('rate limits: Redis is not reachable yet; each instance counts in memory until it is');
+    }
+  }
+
   async close(): Promise<void> {
     await this.rateLimits?.close();
   }

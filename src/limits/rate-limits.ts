@@ -45,6 +45,22 @@ export class RateLimits {
     this.#app = bucket('app', settings.appPoints);
   }
 
+  /** Waits (up to `timeoutMs`) for Redis, so the first requests count where every instance sees them. */
+  async ready(timeoutMs = 5000): Promise<boolean> {
+    const redis = this.#redis;
+    if (!redis || redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), timeoutMs).unref();
+      const onReady = () => done(true);
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        resolve(ready);
+      };
+      redis.once('ready', onReady);
+    });
+  }
+
   /** Takes `points` from both of the viewer's buckets, or from neither when either is short. */
   async charge(viewer: Viewer, points: number): Promise<Standing> {
     const userKey = `${viewer.clientId}:${viewer.userId}`;

@@ -87,6 +87,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
   const schema = buildSchema();
   const guard = new Guard(config.limits, config, config.redisKeyPrefix);
+  await guard.ready();
   const apollo = createApollo(config, schema, httpServer, store.db, guard);
   await apollo.start();
 
