@@ -212,7 +212,7 @@ describe('rate limits in memory', () => {
     expect((await gw.graphql(PAGE, { token })).status).toBe(200);
     const refused = await gw.graphql(PAGE, { token });
     expect(refused.status).toBe(429);
-    expect(refused.body.extensions).toMatchObject({ cost: { throttleStatus: { maximumAvailable: 150 } } });
+    expect((refused.body as { extensions?: unknown }).extensions).toMatchObject({ cost: { throttleStatus: { maximumAvailable: 150 } } });
   });
 
 });

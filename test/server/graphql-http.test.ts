@@ -17,7 +17,7 @@ describe('the graphql-http server audits, against the live gateway with a valid 
   beforeAll(async () => {
     gw = await startTestGateway('sqlite');
     const token = await gw.token('alice');
-    const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const fetchFn = (input: string | URL | Request, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${token}`);
       return fetch(input, { ...init, headers });
