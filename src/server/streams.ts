@@ -53,6 +53,13 @@ const KEEP_ALIVE_MS = 12_000;
  */
 export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
+  // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      if (!isClientMessage(String(data))) socket.close(CloseCode.BadRequest, 'Invalid message received');
+    });
+  });
   const viewers = new WeakMap<object, Viewer>();
 
   // Each subscription is one entry of the access log, written when it ends.
@@ -197,4 +204,19 @@ function refusal(errors: GraphQLError[], development: boolean, status?: number):
       headers: { 'content-type': 'application/json; charset=utf-8', ...Object.fromEntries(http?.headers ?? []) },
     },
   ];
+}
+
+const CLIENT_MESSAGE_TYPES = new Set(['connection_init', 'ping', 'pong', 'subscribe', 'complete']);
+
+/** Whether a WebSocket message is one a client may send; text that is no JSON object is left to graphql-ws. */
+function isClientMessage(text: string): boolean {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  if (typeof message !== 'object' || message === null) return true;
+  const { type } = message as { type?: unknown };
+  return typeof type !== 'string' || CLIENT_MESSAGE_TYPES.has(type);
 }
