@@ -98,3 +98,15 @@ describe('EXTRA_ELIGIBLE_COUNTRIES', () => {
     expect(() => loadConfig({ EXTRA_ELIGIBLE_COUNTRIES: 'uk; switzerland' })).toThrow(/EXTRA_ELIGIBLE_COUNTRIES/);
   });
 });
+
+describe('loadConfig limits', () => {
+  it('turns introspection off in production unless INTROSPECTION=on', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).limits.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'on' }).limits.introspection).toBe(true);
+    expect(loadConfig({}).limits.introspection).toBe(true);
+  });
+
+  it('refuses a user bucket smaller than the most one operation may cost', () => {
+    expect(configErrorFor({ MAX_QUERY_COST: '5000', RATE_LIMIT_USER_POINTS: '4000' }).message).toMatch(/RATE_LIMIT_USER_POINTS/);
+  });
+});

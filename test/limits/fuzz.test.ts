@@ -9,6 +9,9 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
  * global ids, JSON bodies, headers and WebSocket messages, 10 000 cases in all. Whatever comes in,
  * the gateway answers without a 5xx, stays up, and returns nothing outside alice's posts-only grant.
  */
+/** Generous: the suite's bound is CI's two minutes for all 10 000 cases, not any one property's share. */
+const PROPERTY_TIMEOUT_MS = 120_000;
+
 describe('fuzzing the live gateway under a posts-only grant', () => {
   let gw: TestGateway;
   let token: string;
@@ -108,13 +111,13 @@ describe('fuzzing the live gateway under a posts-only grant', () => {
 
   it('random and malformed documents', async () => {
     await fc.assert(fc.asyncProperty(documents, (document) => graphql(document)), { numRuns: 3000 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('random variables', async () => {
     const query = 'query($n: Int, $after: String, $id: ID!, $cats: [Category!]) { node(id: $id) { id } viewer { posts(first: $n, after: $after) { edges { cursor node { id } } } } changes(first: $n, after: $after, categories: $cats) { edges { node { id } } } }';
     const variables = fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom('n', 'after', 'id', 'cats', 'other'), fc.jsonValue()));
     await fc.assert(fc.asyncProperty(variables, (v) => graphql(query, v)), { numRuns: 2000 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('random cursors on every connection', async () => {
     const connections = ['viewer { posts', 'viewer { followers', 'viewer { following', 'viewer { activity', 'viewer { conversations'];
@@ -122,12 +125,12 @@ describe('fuzzing the live gateway under a posts-only grant', () => {
       graphql(`query($c: String) { ${connection}(${direction}: $c, ${direction === 'after' ? 'first' : 'last'}: 3) { edges { cursor node { id } } } } changes(after: $c, first: 3) { edges { node { id } } } }`, { c: cursor }),
     );
     await fc.assert(property, { numRuns: 1500 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('random global ids, and real ids of everyone under every type', async () => {
     const query = 'query($id: ID!) { node(id: $id) { id __typename ... on Post { caption } ... on Message { text } ... on Profile { email } } }';
     await fc.assert(fc.asyncProperty(fc.oneof(globalIds, realIds()), (id) => graphql(query, { id })), { numRuns: 1500 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('random JSON bodies and bytes', async () => {
     const bodies = fc.oneof(
@@ -137,7 +140,7 @@ describe('fuzzing the live gateway under a posts-only grant', () => {
       fc.uint8Array({ maxLength: 200 }),
     );
     await fc.assert(fc.asyncProperty(bodies, (body) => post(body)), { numRuns: 1000 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('random headers', async () => {
     const printable = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
@@ -148,7 +151,7 @@ describe('fuzzing the live gateway under a posts-only grant', () => {
       'apollo-require-preflight': printable,
     }, { requiredKeys: [] });
     await fc.assert(fc.asyncProperty(headers, (h) => post(JSON.stringify({ query: VALID[0] }), h)), { numRuns: 500 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('random WebSocket messages', async () => {
     const subscribe = fc.record({
@@ -179,7 +182,7 @@ describe('fuzzing the live gateway under a posts-only grant', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('is still serving after all of it', async () => {
     const response = await gw.graphql('{ viewer { posts(first: 1) { edges { node { id } } } } }', { token });
