@@ -177,11 +177,11 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
   return {
     // graphql-sse reads a body whole: only one of a declared length within the cap is let through.
     async sse(req, res) {
-      if (req.method === 'POST' || req.method === 'PUT') {
-        const length = req.headers['content-length'];
-        if (length === undefined) return sendBodyError(res, new BodyError(411, 'Send the body with a Content-Length.'));
-        if (Number(length) > MAX_BODY_BYTES) return sendBodyError(res, new BodyError(413, 'Request body too large'));
+      const length = req.headers['content-length'];
+      if (length === undefined && req.headers['transfer-encoding'] !== undefined) {
+        return sendBodyError(res, new BodyError(411, 'Send the body with a Content-Length.'));
       }
+      if (Number(length ?? 0) > MAX_BODY_BYTES) return sendBodyError(res, new BodyError(413, 'Request body too large'));
       return sse(req, res);
     },
     async close() {
