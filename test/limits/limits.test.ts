@@ -5,11 +5,11 @@ import { startTestGateway, type GraphQLResponse, type TestGateway } from '../hel
 const PROFILE = '{ viewer { profile { username } } }';
 
 /** Sends a request by hand: `send` bytes of a body whose declared (or chunked) size is `declared`, then waits for the answer. */
-function partialPost(url: string, declared: number | 'chunked', send: number): Promise<{ status?: number; error?: string }> {
+function partialPost(url: string, declared: number | 'chunked', send: number, path = '/graphql'): Promise<{ status?: number; error?: string }> {
   return new Promise((resolve) => {
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json' };
     if (declared !== 'chunked') headers['content-length'] = declared;
-    const req = http.request(`${url}/graphql`, { method: 'POST', headers, agent: false }, (res) => {
+    const req = http.request(`${url}${path}`, { method: 'POST', headers, agent: false }, (res) => {
       res.resume();
       resolve({ status: res.statusCode });
       req.destroy();
@@ -60,6 +60,14 @@ describe('limits on /graphql', () => {
 
   it('a 10 MB chunked body gets 413 once the first MiB is past, without the rest being sent', async () => {
     expect(await partialPost(gw.gateway.url, 'chunked', 1024 * 1024 + 128 * 1024)).toEqual({ status: 413 });
+  });
+
+  it('a 10 MB body to /graphql/stream gets 413 before it is sent', async () => {
+    expect(await partialPost(gw.gateway.url, 10 * 1024 * 1024, 64 * 1024, '/graphql/stream')).toEqual({ status: 413 });
+  });
+
+  it('a chunked body to /graphql/stream gets 411: graphql-sse would read it whole', async () => {
+    expect(await partialPost(gw.gateway.url, 'chunked', 64 * 1024, '/graphql/stream')).toEqual({ status: 411 });
   });
 
   it('a selection deeper than the maximum depth is refused with GRAPHQL_VALIDATION_FAILED', async () => {
