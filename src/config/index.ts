@@ -26,6 +26,15 @@ const schema = z.object({
     .regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be ISO 3166-1 alpha-2 codes separated by commas, e.g. GB,CH')
     .optional(),
   PLAYGROUND: onOff.optional(),
+  INTROSPECTION: onOff.optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).default('portability:'),
+  MAX_QUERY_COST: z.coerce.number().int().positive().default(2000),
+  MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_USER_POINTS: z.coerce.number().int().positive().default(4000),
+  RATE_LIMIT_APP_POINTS: z.coerce.number().int().positive().default(100_000),
+  MAX_SUBSCRIPTIONS_PER_GRANT: z.coerce.number().int().positive().default(10),
+  EXECUTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
 /** The gateway's settings, read from the environment once at start. */
@@ -42,6 +51,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Shared rate-limit state across instances. */
   redisUrl: string | undefined;
+  /** What every Redis key of this gateway starts with, so gateways (or test runs) can share one Redis. @default 'portability:' */
+  redisKeyPrefix: string;
   /** Seed demo data into an empty store. @default true, or false when NODE_ENV=production */
   demoData: boolean;
   /** Bearer credential of the platform's own services for `/internal/v1/…`; unset closes ingest. */
@@ -64,6 +75,28 @@ export interface Config {
   extraEligibleCountries: ReadonlySet<string>;
   /** GraphiQL for a browser that GETs `/graphql`. @default true, or false when NODE_ENV=production */
   playground: boolean;
+  /** Query limits, cost and rate limits (`src/limits`). */
+  limits: LimitSettings;
+}
+
+/** What the gateway refuses, and how much it serves per caller. */
+export interface LimitSettings {
+  /** Schema introspection; `INTROSPECTION=on` keeps it in production. @default on, off when NODE_ENV=production */
+  introspection: boolean;
+  /** The highest cost one operation may have. @default 2000 */
+  maxQueryCost: number;
+  /** The deepest selection one operation may make. @default 12 */
+  maxDepth: number;
+  /** Rate-limit buckets refill completely every this many seconds. @default 20 */
+  windowSeconds: number;
+  /** Cost points an app may spend per user per window. @default 4000 */
+  userPoints: number;
+  /** Cost points an app may spend over all its users per window. @default 100000 */
+  appPoints: number;
+  /** Live subscriptions one grant may hold open at once, per instance. @default 10 */
+  maxSubscriptionsPerGrant: number;
+  /** Fields that start resolving later than this after execution began fail with `EXECUTION_TIMEOUT`. @default 10000 */
+  executionTimeoutMs: number;
 }
 
 /** A setting that failed validation; the message names the variable. */
@@ -85,6 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.JWT_ISSUER) !== Boolean(e.JWT_JWKS_URL)) {
     throw new ConfigError('Invalid configuration:\n  JWT_ISSUER and JWT_JWKS_URL: set both, or neither');
   }
+  if (e.RATE_LIMIT_USER_POINTS < e.MAX_QUERY_COST || e.RATE_LIMIT_APP_POINTS < e.RATE_LIMIT_USER_POINTS) {
+    throw new ConfigError('Invalid configuration:\n  RATE_LIMIT_USER_POINTS: must be at least MAX_QUERY_COST, and RATE_LIMIT_APP_POINTS at least RATE_LIMIT_USER_POINTS');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -92,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     ingestToken: e.INGEST_TOKEN,
     logLevel: e.LOG_LEVEL,
@@ -103,5 +140,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
     extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
     playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
+    limits: {
+      introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
+      maxQueryCost: e.MAX_QUERY_COST,
+      maxDepth: e.MAX_QUERY_DEPTH,
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      userPoints: e.RATE_LIMIT_USER_POINTS,
+      appPoints: e.RATE_LIMIT_APP_POINTS,
+      maxSubscriptionsPerGrant: e.MAX_SUBSCRIPTIONS_PER_GRANT,
+      executionTimeoutMs: e.EXECUTION_TIMEOUT_MS,
+    },
   };
 }

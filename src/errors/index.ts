@@ -14,6 +14,8 @@ export enum ErrorCode {
   BadUserInput = 'BAD_USER_INPUT',
   CursorExpired = 'CURSOR_EXPIRED',
   InternalServerError = 'INTERNAL_SERVER_ERROR',
+  /** A field that would have started resolving after the execution timeout. */
+  ExecutionTimeout = 'EXECUTION_TIMEOUT',
 }
 
 /** The HTTP status a request gets when an error with this code ends it before any data is produced. */
@@ -36,6 +38,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 400;
     case ErrorCode.InternalServerError:
       return 500;
+    case ErrorCode.ExecutionTimeout:
+      return 503;
   }
 }
 

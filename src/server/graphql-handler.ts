@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
+import Negotiator from 'negotiator';
 import type { Context } from '../graph/index.js';
 import { BodyError, readBody, sendBodyError } from './http-util.js';
+
+/** What `/graphql` answers with, in the order Apollo prefers them. */
+const RESPONSE_TYPES = ['application/json', 'application/graphql-response+json'];
 
 /** Request bodies above this size get 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,7 +19,17 @@ export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: Inc
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body: unknown;
     try {
-      body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : undefined;
+      // GraphQL over HTTP: refuse what cannot be answered before reading or running anything.
+      // (A GET only reads, so it is left to Apollo, and to a playground answering a browser's GET.)
+      if (req.method === 'POST') {
+        if (req.headers.accept && new Negotiator(req).mediaTypes(RESPONSE_TYPES).length === 0) {
+          throw new BodyError(406, 'Accept application/graphql-response+json or application/json.');
+        }
+        if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+          throw new BodyError(415, 'POST the operation as application/json.');
+        }
+        body = await readBody(req, MAX_BODY_BYTES);
+      }
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
       return sendBodyError(res, error);

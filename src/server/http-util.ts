@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -8,7 +9,7 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 /** A body that is too large, or not JSON, for {@link readBody}: the status and message to answer with. */
 export class BodyError extends Error {
   constructor(
-    readonly status: 400 | 413,
+    readonly status: 400 | 406 | 411 | 413 | 415,
     message: string,
   ) {
     super(message);
@@ -37,7 +38,8 @@ export async function readBody(req: http.IncomingMessage, limit: number): Promis
 /** Answers a {@link BodyError} as GraphQL-style JSON; the rest of a refused body is never read, so the connection closes. */
 export function sendBodyError(res: http.ServerResponse, error: BodyError): void {
   res.writeHead(error.status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] }));
+  const code = { 400: 'BAD_REQUEST', 406: 'NOT_ACCEPTABLE', 411: 'LENGTH_REQUIRED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' }[error.status];
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code, correlationId: randomUUID() } }] }));
 }
 
 /** Reads a JSON body, answering 400/413 itself and returning undefined when it cannot. */

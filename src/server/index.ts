@@ -9,6 +9,7 @@ import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
 import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
+import { Guard } from '../limits/index.js';
 import { createLoaders, type EntityLoaders } from '../loaders/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { recordAccess } from './access-log.js';
@@ -92,7 +93,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
   const accessLog = new AccessLogWriter(store.db, logError);
   const schema = buildSchema();
-  const apollo = createApollo(config, schema, httpServer, accessLog);
+  const guard = new Guard(config.limits, config, config.redisKeyPrefix);
+  await guard.ready();
+  const apollo = createApollo(config, schema, httpServer, accessLog, guard);
   await apollo.start();
 
   /** One request's (or one subscription's) context: the viewer and a fresh set of loaders. */
@@ -110,7 +113,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     return context;
   };
   const graphql = graphqlHandler(apollo, async (req) => contextFor(await authority.authenticate(req.headers.authorization)));
-  const streams = streamServers({ httpServer, schema, authority, watch, context: contextFor, record: (context, name) => recordAccess(accessLog, context, name) });
+  const streams = streamServers({
+    httpServer,
+    schema,
+    authority,
+    watch,
+    guard,
+    development: config.nodeEnv === 'development',
+    context: contextFor,
+    record: (context, name) => recordAccess(accessLog, context, name),
+  });
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
   const pages = express()
     .disable('x-powered-by')
@@ -168,6 +180,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await apollo.stop();
       await accessLog.flush();
       await notifier.close();
+      await guard.close();
       if (!options.store) await store.close();
     },
   };

@@ -2,13 +2,17 @@ import type http from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { OperationContext } from 'graphql-sse';
+import type { ExecutionResult } from 'graphql';
+import type { OperationContext, Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import { WebSocketServer } from 'ws';
 import type { Authority, GrantWatch } from '../auth/index.js';
 import type { Context, Viewer } from '../graph/index.js';
 import { compiledSubscribe } from './compiled-subscribe.js';
-import { documentCache } from './document-cache.js';
+import { tooManySubscriptions, type Guard } from '../limits/index.js';
+import { formatStreamErrors } from './error-format.js';
+import { MAX_BODY_BYTES } from './graphql-handler.js';
+import { BodyError, sendBodyError } from './http-util.js';
 
 export interface StreamServers {
   /** Serves GraphQL over Server-Sent Events (`/graphql/stream`). */
@@ -22,6 +26,9 @@ interface StreamOptions {
   schema: GraphQLSchema;
   authority: Authority;
   watch: GrantWatch;
+  /** The same limits as `/graphql`: document rules, cost, rate limits, and the subscription cap. */
+  guard: Guard;
+  development: boolean;
   context: (viewer: Viewer | undefined) => Context;
   /** Writes a finished subscription to the access log. */
   record: (context: Context, operationName: string | null | undefined) => void;
@@ -45,10 +52,16 @@ const KEEP_ALIVE_MS = 12_000;
  * Authorization header), run on the same gated schema, and end when the grant stops holding:
  * WebSockets with close code 4403.
  */
-export function streamServers({ httpServer, schema, authority, watch, context, record }: StreamOptions): StreamServers {
+export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
+  // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      if (!isClientMessage(String(data))) socket.close(CloseCode.BadRequest, 'Invalid message received');
+    });
+  });
   const viewers = new WeakMap<object, Viewer>();
-  const documents = documentCache();
   const subscribe = compiledSubscribe();
 
   // Each subscription is one entry of the access log, written when it ends.
@@ -59,11 +72,9 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
     record(operation.context, operation.name);
   };
 
-  const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void; operations?: Map<string, Operation> }>(
+  const ws = useServer<{ authorization?: unknown }, { unwatch?: () => void; operations?: Map<string, Operation>; slots?: Map<string, () => void> }>(
     {
       schema,
-      parse: documents.parse,
-      validate: documents.validate,
       subscribe,
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization;
@@ -79,11 +90,30 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
         ctx.extra.unwatch = watch.watch(viewer, () => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden: the grant was revoked or has expired'));
         return true;
       },
+      async onSubscribe(ctx, id, payload) {
+        const viewer = viewers.get(ctx.extra);
+        const prepared = await guard.prepare(schema, viewer, payload);
+        if (Array.isArray(prepared)) return prepared;
+        const { document, operation } = prepared;
+        if (viewer && operation.operation === 'subscription') {
+          const release = guard.subscriptions.take(viewer.grant.id);
+          if (!release) return [tooManySubscriptions(guard.subscriptions.maximum)];
+          (ctx.extra.slots ??= new Map()).set(id, release);
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatStreamErrors(result.errors, development) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => formatStreamErrors(errors, development),
       async onClose(ctx) {
         ctx.extra.unwatch?.();
+        for (const release of ctx.extra.slots?.values() ?? []) release();
         for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra.operations, id);
       },
-      onComplete: (ctx, id) => finish(ctx.extra.operations, id),
+      onComplete(ctx, id) {
+        ctx.extra.slots?.get(id)?.();
+        ctx.extra.slots?.delete(id);
+        finish(ctx.extra.operations, id);
+      },
       context(ctx, id, _payload, args) {
         const operationContext = context(viewers.get(ctx.extra));
         ctx.extra.operations ??= new Map();
@@ -95,19 +125,33 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
     KEEP_ALIVE_MS,
   );
 
-  const sseViewers = new WeakMap<http.IncomingMessage, Viewer>();
   const sseOperations = new WeakMap<object, string | null>();
   const sse = createHandler({
     schema,
     subscribe,
-    async onSubscribe(req) {
+    // onSubscribe validates every operation with the gateway's rules (Guard.prepare) before it returns one.
+    validate: () => [],
+    async onSubscribe(req, params) {
       try {
         const viewer = await authority.authenticate(req.raw.headers.authorization);
         if (viewer) {
-          sseViewers.set(req.raw, viewer);
+          const prepared = await guard.prepare(schema, viewer, params);
+          if (Array.isArray(prepared)) return refusal(prepared, development);
+          const { document, operation } = prepared;
+          const release = operation.operation === 'subscription' ? guard.subscriptions.take(viewer.grant.id) : () => {};
+          if (!release) return refusal([tooManySubscriptions(guard.subscriptions.maximum)], development, 429);
           const unwatch = watch.watch(viewer, () => req.context.res.end());
-          req.context.res.once('close', unwatch);
-          return;
+          req.context.res.once('close', () => {
+            unwatch();
+            release();
+          });
+          return {
+            schema,
+            document,
+            operationName: params.operationName,
+            variableValues: params.variables,
+            contextValue: context(viewer) as unknown as OperationContext,
+          };
         }
         return [JSON.stringify({ errors: [{ message: 'This operation needs an access token.', extensions: { code: 'UNAUTHENTICATED' } }] }), {
           status: 401,
@@ -125,8 +169,9 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
         }];
       }
     },
-    // graphql-sse types a context as a plain record; ours is the typed Context.
-    context: (req) => context(sseViewers.get(req.raw)) as unknown as OperationContext,
+    // graphql-sse sends what this returns as JSON; formatted errors are what it would send anyway.
+    onNext: (_context, _req, result) =>
+      result.errors ? ({ ...result, errors: formatStreamErrors(result.errors, development) } as unknown as ExecutionResult) : undefined,
     onOperation(operationContext, _req, args) {
       sseOperations.set(operationContext as object, operationName(args));
     },
@@ -134,11 +179,48 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
   });
 
   return {
-    sse,
+    // graphql-sse reads a body whole: only one of a declared length within the cap is let through.
+    async sse(req, res) {
+      const length = req.headers['content-length'];
+      if (length === undefined && req.headers['transfer-encoding'] !== undefined) {
+        return sendBodyError(res, new BodyError(411, 'Send the body with a Content-Length.'));
+      }
+      if (Number(length ?? 0) > MAX_BODY_BYTES) return sendBodyError(res, new BodyError(413, 'Request body too large'));
+      return sse(req, res);
+    },
     async close() {
       // 1012 Service Restart: reconnect (to any instance) and resume from the last cursor.
       for (const client of wss.clients) client.close(1012, 'Service restart: reconnect and resume from your last cursor');
       await ws.dispose();
     },
   };
+}
+
+/** A refused stream operation, answered before the stream opens. */
+function refusal(errors: GraphQLError[], development: boolean, status?: number): SseResponse {
+  const http = errors[0]?.extensions?.http as { status?: number; headers?: Map<string, string> } | undefined;
+  const code = status ?? http?.status ?? 400;
+  return [
+    JSON.stringify({ errors: formatStreamErrors(errors, development) }),
+    {
+      status: code,
+      statusText: code === 429 ? 'Too Many Requests' : 'Bad Request',
+      headers: { 'content-type': 'application/json; charset=utf-8', ...Object.fromEntries(http?.headers ?? []) },
+    },
+  ];
+}
+
+const CLIENT_MESSAGE_TYPES = new Set(['connection_init', 'ping', 'pong', 'subscribe', 'complete']);
+
+/** Whether a WebSocket message is one a client may send; text that is no JSON object is left to graphql-ws. */
+function isClientMessage(text: string): boolean {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  if (typeof message !== 'object' || message === null) return true;
+  const { type } = message as { type?: unknown };
+  return typeof type !== 'string' || CLIENT_MESSAGE_TYPES.has(type);
 }

@@ -116,3 +116,15 @@ describe('PLAYGROUND', () => {
     expect(configErrorFor({ PLAYGROUND: 'yes' }).message).toContain('PLAYGROUND');
   });
 });
+
+describe('loadConfig limits', () => {
+  it('turns introspection off in production unless INTROSPECTION=on', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).limits.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'on' }).limits.introspection).toBe(true);
+    expect(loadConfig({}).limits.introspection).toBe(true);
+  });
+
+  it('refuses a user bucket smaller than the most one operation may cost', () => {
+    expect(configErrorFor({ MAX_QUERY_COST: '5000', RATE_LIMIT_USER_POINTS: '4000' }).message).toMatch(/RATE_LIMIT_USER_POINTS/);
+  });
+});

@@ -30,7 +30,16 @@ export const TEST_INGEST_TOKEN = 'test-ingest-token-0123456789';
 /** A real gateway on a free port over a fresh demo store of `dialect`. */
 export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}): Promise<TestGateway> {
   const testStore = await openTestStore(dialect);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', INGEST_TOKEN: TEST_INGEST_TOKEN, ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DEMO_DATA: 'false',
+    INGEST_TOKEN: TEST_INGEST_TOKEN,
+    // Limits stay on, with buckets no suite that pages through alice's data can drain; the limits suites set their own.
+    RATE_LIMIT_USER_POINTS: '10000000',
+    RATE_LIMIT_APP_POINTS: '100000000',
+    ...env,
+  });
   await seedDemoAccess(testStore.store.db);
   const gateway = await startGateway(config, { store: testStore.store });
   return {

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../errors/index.js';
+
+/**
+ * Shapes every error a caller sees: each carries a `correlationId` in `extensions`, the same one the
+ * log line of an internal failure records; outside development an internal failure says only that
+ * it happened (stack traces are Apollo's `includeStacktraceInErrorResponses`, development only).
+ */
+export function errorFormatter(development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const correlationId = (formatted.extensions?.correlationId as string | undefined) ?? randomUUID();
+    // `http` (status and headers) is for the transport, never for the body.
+    const { http: _http, ...rest } = formatted.extensions ?? {};
+    const extensions = { ...rest, correlationId };
+    if (formatted.extensions?.code !== ErrorCode.InternalServerError) return { ...formatted, extensions };
+    // An unexpected failure: the operator gets it in full, the caller only that it happened.
+    console.error('internal error', { correlationId }, unwrapResolverError(error));
+    if (development) return { ...formatted, extensions };
+    return { ...formatted, message: 'Internal server error', extensions: { code: ErrorCode.InternalServerError, correlationId } };
+  };
+}
+
+/** Gives the errors of one request one correlation id, before they are formatted. */
+export const correlationPlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        stampCorrelation(errors);
+      },
+    };
+  },
+};
+
+function stampCorrelation(errors: readonly GraphQLError[]): void {
+  const correlationId = randomUUID();
+  for (const error of errors) (error.extensions as Record<string, unknown>).correlationId ??= correlationId;
+}
+
+/** The errors of one stream message, correlated and formatted as `/graphql` formats them. */
+export function formatStreamErrors(errors: readonly GraphQLError[], development: boolean): GraphQLFormattedError[] {
+  stampCorrelation(errors);
+  const format = errorFormatter(development);
+  return errors.map((error) => format(error.toJSON(), error));
+}
