@@ -3,6 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors/index.js';
+import { toGraphQLError } from './jit.js';
 
 /**
  * Shapes every error a caller sees: each carries a `correlationId` in `extensions`, the same one the
@@ -41,7 +42,9 @@ function stampCorrelation(errors: readonly GraphQLError[]): void {
 
 /** The errors of one stream message, correlated and formatted as `/graphql` formats them. */
 export function formatStreamErrors(errors: readonly GraphQLError[], development: boolean): GraphQLFormattedError[] {
-  stampCorrelation(errors);
+  // Subscriptions run compiled by graphql-jit, whose errors are not graphql-js's (see toGraphQLError).
+  const own = errors.map(toGraphQLError);
+  stampCorrelation(own);
   const format = errorFormatter(development);
-  return errors.map((error) => format(error.toJSON(), error));
+  return own.map((error) => format(error.toJSON(), error));
 }

@@ -1,28 +1,17 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { execute, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { execute, getVariableValues, type GraphQLSchema } from 'graphql';
+import { isCompiledQuery } from 'graphql-jit';
+import { jitCompiler, toGraphQLError } from './jit.js';
 
 /**
- * graphql-jit leaves `extensions` undefined on an error whose cause has none (an unexpected
- * failure), where graphql-js gives `{}` and Apollo's formatting expects an object: the same error
- * with an empty one, its path and locations kept.
- */
-function withExtensions(error: GraphQLError): GraphQLError {
-  return error.extensions ? error : (Object.create(error, { extensions: { value: {}, enumerable: true } }) as GraphQLError);
-}
-
-/**
- * Runs queries through graphql-jit instead of graphql-js's interpreter: each document is compiled
- * once into a function that resolves exactly its selection, and reused for every request with
- * the same text (Apollo hands over the same parsed document from its cache). The schema and its
- * resolvers are unchanged, the `@requiresScopes` gate included, as is everything Apollo does
- * around execution: parsing, validation, context, errors, plugins.
+ * Runs queries through graphql-jit (see {@link jitCompiler}) instead of graphql-js's interpreter;
+ * everything Apollo does around execution stays: parsing, validation, context, errors, plugins.
  *
  * Apollo Server takes a custom executor only through its gateway interface, so this is one that
  * serves the local schema. Mutations and subscriptions still run on graphql-js.
  */
 export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
+  const compile = jitCompiler(schema);
   let onSchema: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0] | undefined;
 
   const executor: GatewayExecutor = async (request) => {
@@ -31,11 +20,7 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
     if (operation.operation !== 'query') {
       return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
     }
-    let byName = compiled.get(document);
-    if (!byName) compiled.set(document, (byName = new Map()));
-    const name = operationName ?? '';
-    let query = byName.get(name);
-    if (!query) byName.set(name, (query = compileQuery(schema, document, operationName ?? undefined)));
+    const query = compile(document, operationName);
     // Not compiled: the errors that stopped it (such as an unknown operation name).
     if (!isCompiledQuery(query)) return query;
     // Variables are checked by graphql-js first: its errors name the variable's definition,
@@ -43,7 +28,7 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coerced.errors) return { errors: coerced.errors };
     const result = await query.query(undefined, context, variables);
-    return result.errors ? { ...result, errors: result.errors.map(withExtensions) } : result;
+    return result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result;
   };
 
   return {

@@ -62,7 +62,7 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
     });
   });
   const viewers = new WeakMap<object, Viewer>();
-  const subscribe = compiledSubscribe();
+  const subscribe = compiledSubscribe(schema);
 
   // Each subscription is one entry of the access log, written when it ends.
   const finish = (operations: Map<string, Operation> | undefined, id: string) => {
