@@ -11,8 +11,14 @@ import type { Context, Viewer } from '../graph/index.js';
 export interface StreamServers {
   /** Serves GraphQL over Server-Sent Events (`/graphql/stream`). */
   sse: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
-  /** Closes every open stream with a code that tells clients to reconnect, and stops accepting new ones. */
-  close(): Promise<void>;
+  /** Open subscriptions: operations over WebSockets, and SSE event streams. */
+  active(): { ws: number; sse: number };
+  /**
+   * Closes every open stream so that clients reconnect (to any instance) and resume from their
+   * last cursor: WebSockets with 1012, SSE streams cut. A WebSocket that has not finished the
+   * closing handshake after `graceMs` is terminated.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 interface StreamOptions {
@@ -20,7 +26,7 @@ interface StreamOptions {
   schema: GraphQLSchema;
   authority: Authority;
   watch: GrantWatch;
-  context: (viewer: Viewer | undefined) => Context;
+  context: (viewer: Viewer | undefined, transport: 'ws' | 'sse') => Context;
   /** Writes a finished subscription to the access log. */
   record: (context: Context, operationName: string | null | undefined) => Promise<void>;
 }
@@ -46,12 +52,15 @@ const KEEP_ALIVE_MS = 12_000;
 export function streamServers({ httpServer, schema, authority, watch, context, record }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
+  let wsOperations = 0;
+  const eventStreams = new Set<http.ServerResponse>();
 
   // Each subscription is one entry of the access log, written when it ends.
   const finish = (operations: Map<string, Operation> | undefined, id: string) => {
     const operation = operations?.get(id);
     if (!operation) return;
     operations!.delete(id);
+    wsOperations--;
     return record(operation.context, operation.name);
   };
 
@@ -78,8 +87,9 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
       },
       onComplete: (ctx, id) => finish(ctx.extra.operations, id),
       context(ctx, id, _payload, args) {
-        const operationContext = context(viewers.get(ctx.extra));
+        const operationContext = context(viewers.get(ctx.extra), 'ws');
         ctx.extra.operations ??= new Map();
+        if (!ctx.extra.operations.has(id)) wsOperations++;
         ctx.extra.operations.set(id, { context: operationContext, name: operationName(args) });
         return operationContext;
       },
@@ -118,7 +128,7 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
       }
     },
     // graphql-sse types a context as a plain record; ours is the typed Context.
-    context: (req) => context(sseViewers.get(req.raw)) as unknown as OperationContext,
+    context: (req) => context(sseViewers.get(req.raw), 'sse') as unknown as OperationContext,
     onOperation(operationContext, _req, args) {
       sseOperations.set(operationContext as object, operationName(args));
     },
@@ -126,11 +136,25 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
   });
 
   return {
-    sse,
-    async close() {
+    sse(req, res) {
+      if (req.headers.accept?.includes('text/event-stream')) {
+        eventStreams.add(res);
+        res.once('close', () => eventStreams.delete(res));
+      }
+      return sse(req, res);
+    },
+    active: () => ({ ws: wsOperations, sse: eventStreams.size }),
+    async close(graceMs) {
       // 1012 Service Restart: reconnect (to any instance) and resume from the last cursor.
       for (const client of wss.clients) client.close(1012, 'Service restart: reconnect and resume from your last cursor');
+      // SSE has no close code. A clean end would read as "the subscription is over"; a cut stream
+      // is a network error, which graphql-sse clients retry.
+      for (const res of eventStreams) res.destroy();
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, graceMs);
       await ws.dispose();
+      clearTimeout(cut);
     },
   };
 }
