@@ -96,9 +96,8 @@ describe('the gateway process', () => {
     const events = sse.body!.getReader();
     await events.read(); // The stream's opening comment: it is live.
     // The WebSocket subscription is open once the gateway counts it.
-    for (let open = 0; open < 1; await new Promise((resolve) => setTimeout(resolve, 100))) {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      open = Number(/gateway_subscriptions_active\{transport="ws"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    while (!/gateway_subscriptions_active\{transport="ws"\} 1\n/.test(await (await fetch(`${url}/metrics`)).text())) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
     // A request in flight: its headers and half its body are sent before SIGTERM, the rest after.
