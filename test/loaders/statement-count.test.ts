@@ -32,13 +32,15 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
     await Promise.all([batched?.close(), naive?.close()]);
   });
 
-  async function statementsFor(gateway: TestGateway, query: string, n: number): Promise<{ count: number; items: number }> {
+  async function statementsFor(gateway: TestGateway, query: string, n: number): Promise<{ count: number; items: number; statements: string[] }> {
     const token = await gateway.token('alice');
     gateway.resetStatements();
     const { status, body } = await gateway.graphql(query, { token, variables: { n } });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    return { count: gateway.statements.length, items: JSON.stringify(body.data).length };
+    // The log tailer reads the change log every second on its own; none of these operations does.
+    const statements = gateway.statements.filter((sql) => !/from "changes"/i.test(sql));
+    return { count: statements.length, items: JSON.stringify(body.data).length, statements };
   }
 
   it.each([
@@ -52,8 +54,8 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
   });
 
   it('the nested query costs one statement per level of nesting, plus the token check', async () => {
-    await statementsFor(batched, NESTED, 100);
-    const tables = batched.statements.map((sql) => /(?:from|into) "(\w+)"/i.exec(sql)?.[1]);
+    const { statements } = await statementsFor(batched, NESTED, 100);
+    const tables = statements.map((sql) => /(?:from|into) "(\w+)"/i.exec(sql)?.[1]);
     // Statements of one level run concurrently, so their order may vary.
     expect(tables.sort()).toEqual([
       'oidc_payloads', // the access token
