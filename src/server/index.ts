@@ -20,6 +20,7 @@ import { healthRoutes } from './health.js';
 import { sendJson } from './http-util.js';
 import { ingestRoute } from './ingest-route.js';
 import { metricsRoute } from './metrics-route.js';
+import { reportErrors } from './observability-plugin.js';
 import { buildSchema } from './schema.js';
 import { streamServers } from './streams.js';
 import { withTimeout } from './timeout.js';
@@ -148,6 +149,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     context: (viewer, transport) =>
       contextFor(viewer, logger.child(viewer ? { transport, appId: viewer.clientId, grantId: viewer.grant.id } : { transport })),
     record: (context, name) => recordAccess(store.db, context, name),
+    errors: (context, errors) => reportErrors(errors, context.logger, metrics),
   });
   const health = healthRoutes(store, logger);
   const scrape = metricsRoute(metrics, logger);

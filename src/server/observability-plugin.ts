@@ -4,11 +4,21 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors/index.js';
 import type { Context } from '../graph/index.js';
+import type { Logger } from '../logging/index.js';
 import type { Metrics } from '../metrics/index.js';
 
 function codeOf(error: unknown): string {
   const code = error instanceof GraphQLError ? error.extensions.code : undefined;
   return typeof code === 'string' ? code : ErrorCode.InternalServerError;
+}
+
+/** Counts errors by code, and logs the full detail of internal ones (the caller only learns that one happened). */
+export function reportErrors(errors: readonly GraphQLError[], logger: Logger, metrics: Metrics): void {
+  for (const error of errors) {
+    const code = codeOf(error);
+    metrics.countError(code);
+    if (code === ErrorCode.InternalServerError) logger.error({ err: unwrapResolverError(error), path: error.path }, 'internal error');
+  }
 }
 
 /**
@@ -28,11 +38,7 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Contex
           if (operationName) contextValue.logger.setBindings({ operation: operationName });
         },
         async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            const code = codeOf(error);
-            metrics.countError(code);
-            if (code === ErrorCode.InternalServerError) contextValue.logger.error({ err: unwrapResolverError(error), path: error.path }, 'internal error');
-          }
+          reportErrors(errors, contextValue.logger, metrics);
         },
         async willSendResponse({ operation, operationName }) {
           metrics.observeOperation(operation?.operation ?? 'unknown', operationName, (performance.now() - started) / 1000);

@@ -29,6 +29,8 @@ interface StreamOptions {
   context: (viewer: Viewer | undefined, transport: 'ws' | 'sse') => Context;
   /** Writes a finished subscription to the access log. */
   record: (context: Context, operationName: string | null | undefined) => Promise<void>;
+  /** Reports the errors a subscription sends (metrics, and the log for internal ones). */
+  errors: (context: Context, errors: readonly GraphQLError[]) => void;
 }
 
 interface Operation {
@@ -49,7 +51,7 @@ const KEEP_ALIVE_MS = 12_000;
  * Authorization header), run on the same gated schema, and end when the grant stops holding:
  * WebSockets with close code 4403.
  */
-export function streamServers({ httpServer, schema, authority, watch, context, record }: StreamOptions): StreamServers {
+export function streamServers({ httpServer, schema, authority, watch, context, record, errors }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
   let wsOperations = 0;
@@ -86,6 +88,10 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
         await Promise.all([...(ctx.extra.operations?.keys() ?? [])].map((id) => finish(ctx.extra.operations, id)));
       },
       onComplete: (ctx, id) => finish(ctx.extra.operations, id),
+      onNext(ctx, id, _payload, _args, result) {
+        const operation = ctx.extra.operations?.get(id);
+        if (result.errors && operation) errors(operation.context, result.errors);
+      },
       context(ctx, id, _payload, args) {
         const operationContext = context(viewers.get(ctx.extra), 'ws');
         ctx.extra.operations ??= new Map();
@@ -129,6 +135,9 @@ export function streamServers({ httpServer, schema, authority, watch, context, r
     },
     // graphql-sse types a context as a plain record; ours is the typed Context.
     context: (req) => context(sseViewers.get(req.raw), 'sse') as unknown as OperationContext,
+    onNext(operationContext, _req, result) {
+      if (result.errors) errors(operationContext as unknown as Context, result.errors);
+    },
     onOperation(operationContext, _req, args) {
       sseOperations.set(operationContext as object, operationName(args));
     },

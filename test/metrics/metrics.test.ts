@@ -60,6 +60,16 @@ describe.each(dialects())('/metrics on %s', (dialect) => {
     }
   });
 
+  it('counts the errors a subscription sends', async () => {
+    const code = 'RECURRING_GRANT_REQUIRED';
+    const before = sample(await scrape(), 'gateway_graphql_errors_total', { code }) ?? 0;
+    const oneTime = await gw.token('alice', 'portability.all.single');
+    const subscriber = new Subscriber(gw.gateway.url, `Bearer ${oneTime}`, 'subscription { changes { cursor } }');
+    await subscriber.until(() => subscriber.errors.length > 0 || subscriber.completed);
+    await subscriber.close();
+    expect(sample(await scrape(), 'gateway_graphql_errors_total', { code })).toBe(before + 1);
+  });
+
   it('records how many keys each DataLoader batch held', async () => {
     await gw.graphql('{ viewer { conversations(first: 3) { edges { node { participants { username } } } } } }', { token });
     const text = await scrape();
