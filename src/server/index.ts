@@ -44,7 +44,7 @@ export interface Gateway {
   /**
    * Shuts down within 10 s: `/readyz` turns 503, no new connections are accepted, WebSockets
    * close with 1012 and SSE streams are cut (clients reconnect and resume from their cursor),
-   * requests in flight finish (up to {@link DRAIN_GRACE_MS}), the {@link Gateway.onShutdown}
+   * requests in flight finish (up to 7 s, `DRAIN_GRACE_MS`), the {@link Gateway.onShutdown}
    * steps run, and the store closes. Calling it again returns the same promise.
    */
   close(): Promise<void>;
