@@ -50,6 +50,16 @@ export class LogTailer<Shared> {
     };
   }
 
+  /**
+   * How far this instance is behind the log: the changes committed after what it last handed to
+   * its streams, and how long the oldest of them has waited. Two indexed reads; for metrics.
+   */
+  async lag(now = Date.now()): Promise<{ positions: number; seconds: number }> {
+    const position = this.#position;
+    const [head, [oldest]] = await Promise.all([this.source.headPosition(), this.source.allChangesAfter(position, 1)]);
+    return { positions: Math.max(0, head - position), seconds: oldest ? Math.max(0, now - oldest.committedAt) / 1000 : 0 };
+  }
+
   close(): void {
     this.#unsubscribe?.();
     clearInterval(this.#timer);

@@ -12,7 +12,7 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DEMO_DATA: flag.optional(),
   INGEST_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RATE_LIMITS: onOff.default(true),
   BATCHING: onOff.default(true),
   ONE_TIME_GRANT_HOURS: z.coerce.number().positive().default(24),
@@ -57,7 +57,7 @@ export interface Config {
   demoData: boolean;
   /** Bearer credential of the platform's own services for `/internal/v1/…`; unset closes ingest. */
   ingestToken: string | undefined;
-  /** pino level. @default 'info' */
+  /** pino level. @default 'info', or 'silent' when NODE_ENV=test */
   logLevel: string;
   /** Rate limiting; `RATE_LIMITS=off` is for benchmarks only. @default true */
   rateLimits: boolean;
@@ -131,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     ingestToken: e.INGEST_TOKEN,
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     rateLimits: e.RATE_LIMITS,
     batching: e.BATCHING,
     oneTimeGrantSeconds: Math.round(e.ONE_TIME_GRANT_HOURS * 3600),

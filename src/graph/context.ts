@@ -1,5 +1,6 @@
 import type { ChangeFeed } from '../changes/index.js';
 import type { EntityLoaders, Loaders } from '../loaders/index.js';
+import type { Logger } from '../logging/index.js';
 import type { GrantMode } from '../store/index.js';
 import type { AccessRecord } from './access-record.js';
 
@@ -28,6 +29,8 @@ export interface Context {
   loaders: Loaders;
   /** What the request read, for the access log. */
   access: AccessRecord;
+  /** The request's logger: its lines carry the request id, app and grant. Never log tokens or users' data. */
+  logger: Logger;
   /** The change log, for `changes`. */
   changeFeed: ChangeFeed;
   /**

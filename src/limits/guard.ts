@@ -135,11 +135,12 @@ export class Guard {
     return { document, operation, cost };
   }
 
-  /** Waits for the rate-limit store; a Redis still away after a few seconds leaves in-memory buckets standing in. */
-  async ready(): Promise<void> {
-    if (this.rateLimits && !(await this.rateLimits.ready())) {
-      console.error('rate limits: Redis is not reachable yet; each instance counts in memory until it is');
-    }
+  /**
+   * Waits for the rate-limit store. False when Redis is still away after a few seconds: in-memory
+   * buckets stand in, each instance counting on its own, until it answers.
+   */
+  async ready(): Promise<boolean> {
+    return !this.rateLimits || (await this.rateLimits.ready());
   }
 
   async close(): Promise<void> {

@@ -51,6 +51,8 @@ export type EntityLoaders = Pick<Loaders, 'user' | 'post' | 'activityEvent' | 'c
 export interface LoaderOptions {
   /** False loads every key on its own and caches nothing: the naive reference the benchmarks compare against. */
   batching: boolean;
+  /** Called with each batch's loader name and number of keys (batching only), for metrics. */
+  onBatch?: ((loader: keyof Loaders, size: number) => void) | undefined;
 }
 
 /**
@@ -83,25 +85,33 @@ class LazyLoaders {
     return { batchScheduleFn: this.#waves.schedule };
   }
 
-  track<Args extends unknown[], Result>(batch: (...args: Args) => Promise<Result>): (...args: Args) => Promise<Result> {
+  track<Key, Result>(name: keyof Loaders, batch: (keys: readonly Key[]) => Promise<Result>): (keys: readonly Key[]) => Promise<Result> {
     if (!this.options.batching) return batch;
     this.#waves ??= new WaveScheduler();
-    return this.#waves.track(batch);
+    const { onBatch } = this.options;
+    return this.#waves.track(
+      onBatch
+        ? (keys: readonly Key[]) => {
+            onBatch(name, keys.length);
+            return batch(keys);
+          }
+        : batch,
+    );
   }
 }
 
 /** Every loader of the set, how it is built, and whether a batch of change events may share it. */
-const LOADERS: { [K in keyof Loaders]: { shareable: boolean; build: (set: LazyLoaders) => Loaders[K] } } = {
-  user: { shareable: true, build: (set) => byId(set, set.sources.profile.usersByIds) },
-  post: { shareable: true, build: (set) => byId(set, set.sources.posts.postsByIds) },
-  activityEvent: { shareable: true, build: (set) => byId(set, set.sources.activity.eventsByIds) },
-  conversation: { shareable: true, build: (set) => byId(set, set.sources.messages.conversationsByIds) },
-  message: { shareable: true, build: (set) => byId(set, set.sources.messages.messagesByIds) },
+const LOADERS: { [K in keyof Loaders]: { shareable: boolean; build: (set: LazyLoaders, name: K) => Loaders[K] } } = {
+  user: { shareable: true, build: (set, name) => byId(set, name, set.sources.profile.usersByIds) },
+  post: { shareable: true, build: (set, name) => byId(set, name, set.sources.posts.postsByIds) },
+  activityEvent: { shareable: true, build: (set, name) => byId(set, name, set.sources.activity.eventsByIds) },
+  conversation: { shareable: true, build: (set, name) => byId(set, name, set.sources.messages.conversationsByIds) },
+  message: { shareable: true, build: (set, name) => byId(set, name, set.sources.messages.messagesByIds) },
   follow: {
     shareable: true,
-    build: (set) =>
+    build: (set, name) =>
       new DataLoader(
-        set.track(async (ids: readonly string[]) => {
+        set.track(name, async (ids: readonly string[]) => {
           const pairs = ids.map((id) => JSON.parse(id) as [string, string]);
           const rows = new Map((await set.sources.follows.followsByPairs(pairs)).map((row) => [JSON.stringify([row.followerId, row.followeeId]), row]));
           return ids.map((id) => rows.get(id));
@@ -111,9 +121,9 @@ const LOADERS: { [K in keyof Loaders]: { shareable: boolean; build: (set: LazyLo
   },
   participants: {
     shareable: true,
-    build: (set) =>
+    build: (set, name) =>
       new DataLoader(
-        set.track(async (conversationIds: readonly string[]) => {
+        set.track(name, async (conversationIds: readonly string[]) => {
           const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
           for (const row of await set.sources.messages.participantsOf(conversationIds)) byConversation.get(row.conversationId)?.push(row.userId);
           return conversationIds.map((id) => byConversation.get(id)!);
@@ -121,29 +131,29 @@ const LOADERS: { [K in keyof Loaders]: { shareable: boolean; build: (set: LazyLo
         set.loaderOptions,
       ),
   },
-  postPage: { shareable: false, build: (set) => pages(set, set.sources.posts.postPages) },
-  followerPage: { shareable: false, build: (set) => pages(set, set.sources.follows.followerPages) },
-  followingPage: { shareable: false, build: (set) => pages(set, set.sources.follows.followingPages) },
-  activityPage: { shareable: false, build: (set) => pages(set, set.sources.activity.eventPages) },
-  conversationPage: { shareable: false, build: (set) => pages(set, set.sources.messages.conversationPages) },
-  messagePage: { shareable: false, build: (set) => pages(set, set.sources.messages.messagePages) },
-  followsViewer: { shareable: false, build: (set) => connectedToViewer(set, set.sources.follows.connectedUsers) },
-  messagesViewer: { shareable: false, build: (set) => connectedToViewer(set, set.sources.messages.connectedUsers) },
+  postPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.posts.postPages) },
+  followerPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.follows.followerPages) },
+  followingPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.follows.followingPages) },
+  activityPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.activity.eventPages) },
+  conversationPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.messages.conversationPages) },
+  messagePage: { shareable: false, build: (set, name) => pages(set, name, set.sources.messages.messagePages) },
+  followsViewer: { shareable: false, build: (set, name) => connectedToViewer(set, name, set.sources.follows.connectedUsers) },
+  messagesViewer: { shareable: false, build: (set, name) => connectedToViewer(set, name, set.sources.messages.connectedUsers) },
 };
 
 for (const [name, { shareable, build }] of Object.entries(LOADERS)) {
   Object.defineProperty(LazyLoaders.prototype, name, {
     get(this: LazyLoaders) {
-      const loader = shareable && this.entities ? this.entities[name as keyof EntityLoaders] : build(this);
+      const loader = shareable && this.entities ? this.entities[name as keyof EntityLoaders] : (build as (set: LazyLoaders, name: string) => unknown)(this, name);
       Object.defineProperty(this, name, { value: loader });
       return loader;
     },
   });
 }
 
-function byId<Row extends { id: string }>(set: LazyLoaders, fetch: (ids: readonly string[]) => Promise<Row[]>) {
+function byId<Row extends { id: string }>(set: LazyLoaders, name: keyof Loaders, fetch: (ids: readonly string[]) => Promise<Row[]>) {
   return new DataLoader<string, Row | undefined>(
-    set.track(async (ids: readonly string[]) => {
+    set.track(name, async (ids: readonly string[]) => {
       const rows = new Map((await fetch(ids)).map((row) => [row.id, row]));
       return ids.map((id) => rows.get(id));
     }),
@@ -151,9 +161,9 @@ function byId<Row extends { id: string }>(set: LazyLoaders, fetch: (ids: readonl
   );
 }
 
-function pages<Row>(set: LazyLoaders, fetch: (parentIds: readonly string[], request: PageRequest) => Promise<Map<string, Page<Row>>>) {
+function pages<Row>(set: LazyLoaders, name: keyof Loaders, fetch: (parentIds: readonly string[], request: PageRequest) => Promise<Map<string, Page<Row>>>) {
   return new DataLoader<PageKey, Page<Row>, string>(
-    set.track(async (keys: readonly PageKey[]) => {
+    set.track(name, async (keys: readonly PageKey[]) => {
       const groups = new Map<string, { request: PageRequest; parentIds: string[] }>();
       for (const key of keys) {
         const group = groups.get(requestKey(key.request)) ?? { request: key.request, parentIds: [] };
@@ -171,10 +181,10 @@ function pages<Row>(set: LazyLoaders, fetch: (parentIds: readonly string[], requ
   );
 }
 
-function connectedToViewer(set: LazyLoaders, fetch: (userId: string, ids: readonly string[]) => Promise<Set<string>>) {
+function connectedToViewer(set: LazyLoaders, name: keyof Loaders, fetch: (userId: string, ids: readonly string[]) => Promise<Set<string>>) {
   const { viewerId } = set;
   return new DataLoader<string, boolean>(
-    set.track(async (ids: readonly string[]) => {
+    set.track(name, async (ids: readonly string[]) => {
       if (viewerId === undefined) return ids.map(() => false);
       const connected = await fetch(viewerId, ids);
       return ids.map((id) => connected.has(id));

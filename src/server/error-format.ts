@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors/index.js';
 import { toGraphQLError } from './jit.js';
@@ -11,15 +10,14 @@ import { toGraphQLError } from './jit.js';
  * it happened (stack traces are Apollo's `includeStacktraceInErrorResponses`, development only).
  */
 export function errorFormatter(development: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const correlationId = (formatted.extensions?.correlationId as string | undefined) ?? randomUUID();
     // `http` (status and headers) is for the transport, never for the body.
     const { http: _http, ...rest } = formatted.extensions ?? {};
     const extensions = { ...rest, correlationId };
-    if (formatted.extensions?.code !== ErrorCode.InternalServerError) return { ...formatted, extensions };
-    // An unexpected failure: the operator gets it in full, the caller only that it happened.
-    console.error('internal error', { correlationId }, unwrapResolverError(error));
-    if (development) return { ...formatted, extensions };
+    // An unexpected failure: the operator finds it in the log under the same correlation id
+    // (reportErrors), the caller only learns that it happened.
+    if (development || formatted.extensions?.code !== ErrorCode.InternalServerError) return { ...formatted, extensions };
     return { ...formatted, message: 'Internal server error', extensions: { code: ErrorCode.InternalServerError, correlationId } };
   };
 }
@@ -40,11 +38,19 @@ function stampCorrelation(errors: readonly GraphQLError[]): void {
   for (const error of errors) (error.extensions as Record<string, unknown>).correlationId ??= correlationId;
 }
 
-/** The errors of one stream message, correlated and formatted as `/graphql` formats them. */
-export function formatStreamErrors(errors: readonly GraphQLError[], development: boolean): GraphQLFormattedError[] {
+/**
+ * The errors of one stream message, correlated, handed to `report` (metrics and the log), and
+ * formatted as `/graphql` formats them.
+ */
+export function formatStreamErrors(
+  errors: readonly GraphQLError[],
+  development: boolean,
+  report: (errors: readonly GraphQLError[]) => void = () => {},
+): GraphQLFormattedError[] {
   // Subscriptions run compiled by graphql-jit, whose errors are not graphql-js's (see toGraphQLError).
   const own = errors.map(toGraphQLError);
   stampCorrelation(own);
+  report(own);
   const format = errorFormatter(development);
-  return own.map((error) => format(error.toJSON(), error));
+  return own.map((error) => format(error.toJSON()));
 }

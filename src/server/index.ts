@@ -10,17 +10,23 @@ import { interactionRoutes } from '../auth/pages/interactions.js';
 import { html, page } from '../auth/pages/html.js';
 import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
 import { Guard } from '../limits/index.js';
-import { createLoaders, type EntityLoaders } from '../loaders/index.js';
+import { createLoaders, type EntityLoaders, type LoaderOptions } from '../loaders/index.js';
+import { createLogger, requestLogger, type Logger } from '../logging/index.js';
+import { createMetrics, type Metrics } from '../metrics/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { recordAccess } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
+import { healthRoutes } from './health.js';
 import { sendJson } from './http-util.js';
 import { ingestRoute } from './ingest-route.js';
 import { createPlayground, playgroundRedirectUris } from './playground/index.js';
+import { metricsRoute } from './metrics-route.js';
+import { reportErrors } from './observability-plugin.js';
 import { buildSchema } from './schema.js';
 import { streamServers } from './streams.js';
+import { withTimeout } from './timeout.js';
 
 export { buildSchema, loadTypeDefs } from './schema.js';
 export { AccessLogWriter, ACCESS_LOG_FLUSH_MS } from './access-log-writer.js';
@@ -34,22 +40,43 @@ export interface Gateway {
   url: string;
   /** Stores the access-log rows still waiting for their batch. */
   flushAccessLog(): Promise<void>;
-  /** Stops accepting requests, closes streams, drains requests in flight, and closes the store. */
+  logger: Logger;
+  metrics: Metrics;
+  /**
+   * Adds a step to shutdown. Steps run after HTTP has drained and every stream has closed, and
+   * before the store closes, within {@link SHUTDOWN_STEPS_MS}: archive jobs checkpoint here.
+   */
+  onShutdown(step: () => Promise<void>): void;
+  /**
+   * Shuts down within 10 s: `/readyz` turns 503, no new connections are accepted, WebSockets
+   * close with 1012 and SSE streams are cut (clients reconnect and resume from their cursor),
+   * requests in flight finish (up to 7 s, `DRAIN_GRACE_MS`), the {@link Gateway.onShutdown}
+   * steps run, and the store closes. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
 export interface GatewayOptions {
   /** A store opened by the caller (tests); otherwise one is opened from the configuration. */
   store?: Store;
+  /** Where the gateway logs (tests capture it); otherwise a new logger at `LOG_LEVEL` on stdout. */
+  logger?: Logger;
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /** How often retention removes changes older than `CHANGE_RETENTION_DAYS`. */
 const RETENTION_SWEEP_MS = 60 * 60 * 1000;
+/** How long a WebSocket has to answer its 1012 close frame before it is cut. */
+const STREAM_CLOSE_GRACE_MS = 2000;
+/** The time {@link Gateway.onShutdown} steps get, together. */
+export const SHUTDOWN_STEPS_MS = 1500;
+/** A metrics read of the store that takes longer is left out of that scrape. */
+const LAG_TIMEOUT_MS = 2000;
 
 /** Opens the store, applies migrations, seeds demo data when asked, and starts serving. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await store.migrate();
   if (config.demoData) {
@@ -75,34 +102,41 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     externalIssuer: config.externalIssuer,
     demoRedirectUris: playgroundRedirectUris(config, url),
   });
-  const logError = (error: unknown) => console.error('gateway error', error);
-  const notifier = config.databaseUrl ? await postgresNotifier(config.databaseUrl, logError) : localNotifier();
+  const logError = (what: string) => (error: unknown) => logger.error({ err: error }, what);
+  authority.provider.on('server_error', (_ctx: unknown, error: unknown) => logError('OAuth server error')(error));
+  const metrics = createMetrics((probe, error) => logger.warn({ err: error, probe }, 'a metrics probe failed'));
+  const loaderOptions: LoaderOptions = { batching: config.batching, onBatch: metrics.observeBatch };
+  const notifier = config.databaseUrl ? await postgresNotifier(config.databaseUrl, logError('change notifier failed')) : localNotifier();
   const tailer = new LogTailer<EntityLoaders>(
     store.sources.changes,
     async (rows) => {
-      const shared = createLoaders(store.sources, undefined, { batching: config.batching });
+      const shared = createLoaders(store.sources, undefined, loaderOptions);
       await loadChangeEntities(rows, shared);
       return shared;
     },
-    logError,
+    logError('change log tailer failed'),
   );
   await tailer.start(notifier);
   const feed = changeFeed(store.sources.changes, tailer);
-  const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError);
-  const retention = setInterval(() => void pruneChanges(store.db, config.changeRetentionMs).catch(logError), RETENTION_SWEEP_MS).unref();
+  const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError('grant watch failed'));
+  const retention = setInterval(
+    () => void pruneChanges(store.db, config.changeRetentionMs).catch(logError('change retention failed')),
+    RETENTION_SWEEP_MS,
+  ).unref();
 
-  const accessLog = new AccessLogWriter(store.db, logError);
+  const accessLog = new AccessLogWriter(store.db, logError('access log write failed'));
   const schema = buildSchema();
   const guard = new Guard(config.limits, config, config.redisKeyPrefix);
-  await guard.ready();
-  const apollo = createApollo(config, schema, httpServer, accessLog, guard);
+  if (!(await guard.ready())) logger.warn('rate limits: Redis is not reachable yet; each instance counts in memory until it is');
+  const apollo = createApollo(config, schema, httpServer, accessLog, guard, { logger: logger.child({ component: 'apollo' }), metrics });
   await apollo.start();
 
-  /** One request's (or one subscription's) context: the viewer and a fresh set of loaders. */
-  const contextFor = (viewer: Viewer | undefined): Context => {
-    const newLoaders = (shared?: EntityLoaders) => createLoaders(store.sources, viewer?.userId, { batching: config.batching }, shared);
+  /** One request's (or one subscription's) context: the viewer, its logger and a fresh set of loaders. */
+  const contextFor = (viewer: Viewer | undefined, requestLog: Logger): Context => {
+    const newLoaders = (shared?: EntityLoaders) => createLoaders(store.sources, viewer?.userId, loaderOptions, shared);
     const context: Context = {
       viewer,
+      logger: requestLog,
       loaders: newLoaders(),
       access: new AccessRecord(),
       changeFeed: feed,
@@ -112,7 +146,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     };
     return context;
   };
-  const graphql = graphqlHandler(apollo, async (req) => contextFor(await authority.authenticate(req.headers.authorization)));
+  const graphql = graphqlHandler(apollo, async (req) => {
+    const viewer = await authority.authenticate(req.headers.authorization);
+    if (viewer) req.log.setBindings({ appId: viewer.clientId, grantId: viewer.grant.id });
+    return contextFor(viewer, req.log);
+  });
   const streams = streamServers({
     httpServer,
     schema,
@@ -120,9 +158,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     watch,
     guard,
     development: config.nodeEnv === 'development',
-    context: contextFor,
+    context: (viewer, transport) =>
+      contextFor(viewer, logger.child(viewer ? { transport, appId: viewer.clientId, grantId: viewer.grant.id } : { transport })),
     record: (context, name) => recordAccess(accessLog, context, name),
+    errors: (context, errors) => reportErrors(errors, context.logger, metrics),
   });
+  const health = healthRoutes(store, logger);
+  const scrape = metricsRoute(metrics, logger);
+  metrics.probes.subscriptions = streams.active;
+  metrics.probes.changeLogLag = () => withTimeout(tailer.lag(), LAG_TIMEOUT_MS, 'the change log');
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
   const pages = express()
     .disable('x-powered-by')
@@ -143,16 +187,19 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     .use(pageError);
   const oauth = authority.provider.callback();
   const playground = config.playground ? createPlayground({ config, db: store.db, authority, schema, url, port }) : undefined;
+  const logRequest = requestLogger(logger);
 
   handle = (req, res) => {
+    logRequest(req, res);
     const path = (req.url ?? '/').split('?', 1)[0]!;
     let handled: Promise<void> | undefined;
     if (playground?.serves(req, path)) playground.handle(req, res);
     else if (path === '/graphql') handled = graphql(req, res);
     else if (path === '/graphql/stream') handled = streams.sse(req, res);
     else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
-    else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });
-    else if (path === '/readyz') handled = readiness(store, res);
+    else if (path === '/healthz') health.healthz(res);
+    else if (path === '/readyz') handled = health.readyz(res);
+    else if (path === '/metrics') handled = scrape(res);
     else if (path.startsWith('/interaction/') || path === '/account' || path.startsWith('/account/')) pages(req, res);
     else {
       // RFC 8414 metadata is the same document oidc-provider serves for OpenID discovery.
@@ -160,10 +207,31 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       oauth(req, res);
     }
     handled?.catch((error: unknown) => {
-      console.error('request failed', error);
+      req.log.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal_server_error' });
       else res.destroy();
     });
+  };
+
+  const shutdownSteps: (() => Promise<void>)[] = [];
+  let closing: Promise<void> | undefined;
+  const shutdown = async () => {
+    const started = Date.now();
+    health.shutdown();
+    // 1. Stop accepting connections (idle keep-alive ones close too).
+    httpServer.close();
+    // 2. Drain HTTP requests in flight, and 3. close the streams meanwhile, since they never end on their own.
+    await Promise.all([streams.close(STREAM_CLOSE_GRACE_MS), apollo.stop()]);
+    // 4. Checkpoint archive jobs: the steps added with onShutdown, while the store is still open.
+    await withTimeout(Promise.all(shutdownSteps.map((step) => step())), SHUTDOWN_STEPS_MS, 'shutdown steps').catch(logError('a shutdown step failed'));
+    await accessLog.flush();
+    clearInterval(retention);
+    tailer.close();
+    watch.close();
+    await notifier.close();
+    await guard.close();
+    if (!options.store) await store.close();
+    logger.info({ ms: Date.now() - started }, 'gateway stopped');
   };
 
   return {
@@ -172,31 +240,19 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     httpServer,
     url,
     flushAccessLog: () => accessLog.flush(),
-    async close() {
-      clearInterval(retention);
-      tailer.close();
-      watch.close();
-      await streams.close();
-      await apollo.stop();
-      await accessLog.flush();
-      await notifier.close();
-      await guard.close();
-      if (!options.store) await store.close();
-    },
+    logger,
+    metrics,
+    onShutdown: (step) => void shutdownSteps.push(step),
+    close: () => (closing ??= shutdown()),
   };
 }
 
 /** An expired or unknown sign-in is the user's to restart, not a server fault. */
-function pageError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+function pageError(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (error instanceof oidcErrors.SessionNotFound) {
     res.status(400).type('html').send(page('Sign-in expired', html`<h1>This sign-in has expired</h1><p>Go back to the app and start again.</p>`));
     return;
   }
-  console.error('page failed', error);
+  req.log.error({ err: error }, 'page failed');
   res.status(500).type('html').send(page('Error', html`<h1>Something went wrong</h1><p>Try again in a moment.</p>`));
-}
-
-async function readiness(store: Store, res: http.ServerResponse): Promise<void> {
-  const migrated = await store.isMigrated().catch(() => false);
-  sendJson(res, migrated ? 200 : 503, migrated ? { status: 'ready' } : { status: 'unavailable', reason: 'store unreachable or not migrated' });
 }

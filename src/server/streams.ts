@@ -17,8 +17,14 @@ import { BodyError, sendBodyError } from './http-util.js';
 export interface StreamServers {
   /** Serves GraphQL over Server-Sent Events (`/graphql/stream`). */
   sse: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
-  /** Closes every open stream with a code that tells clients to reconnect, and stops accepting new ones. */
-  close(): Promise<void>;
+  /** Open subscriptions: operations over WebSockets, and SSE event streams. */
+  active(): { ws: number; sse: number };
+  /**
+   * Closes every open stream so that clients reconnect (to any instance) and resume from their
+   * last cursor: WebSockets with 1012, SSE streams cut. A WebSocket that has not finished the
+   * closing handshake after `graceMs` is terminated.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 interface StreamOptions {
@@ -29,9 +35,11 @@ interface StreamOptions {
   /** The same limits as `/graphql`: document rules, cost, rate limits, and the subscription cap. */
   guard: Guard;
   development: boolean;
-  context: (viewer: Viewer | undefined) => Context;
+  context: (viewer: Viewer | undefined, transport: 'ws' | 'sse') => Context;
   /** Writes a finished subscription to the access log. */
   record: (context: Context, operationName: string | null | undefined) => void;
+  /** Reports the errors a subscription sends (metrics, and the log for internal ones). */
+  errors: (context: Context, errors: readonly GraphQLError[]) => void;
 }
 
 interface Operation {
@@ -52,7 +60,7 @@ const KEEP_ALIVE_MS = 12_000;
  * Authorization header), run on the same gated schema, and end when the grant stops holding:
  * WebSockets with close code 4403.
  */
-export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record }: StreamOptions): StreamServers {
+export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record, errors }: StreamOptions): StreamServers {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
   // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
@@ -63,12 +71,15 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
   });
   const viewers = new WeakMap<object, Viewer>();
   const subscribe = compiledSubscribe(schema);
+  let wsOperations = 0;
+  const eventStreams = new Set<http.ServerResponse>();
 
   // Each subscription is one entry of the access log, written when it ends.
   const finish = (operations: Map<string, Operation> | undefined, id: string) => {
     const operation = operations?.get(id);
     if (!operation) return;
     operations!.delete(id);
+    wsOperations--;
     record(operation.context, operation.name);
   };
 
@@ -102,7 +113,11 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatStreamErrors(result.errors, development) } : undefined),
+      onNext(ctx, id, _payload, _args, result) {
+        if (!result.errors) return undefined;
+        const operation = ctx.extra.operations?.get(id);
+        return { ...result, errors: formatStreamErrors(result.errors, development, (own) => operation && errors(operation.context, own)) };
+      },
       onError: (_ctx, _id, _payload, errors) => formatStreamErrors(errors, development),
       async onClose(ctx) {
         ctx.extra.unwatch?.();
@@ -115,8 +130,9 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
         finish(ctx.extra.operations, id);
       },
       context(ctx, id, _payload, args) {
-        const operationContext = context(viewers.get(ctx.extra));
+        const operationContext = context(viewers.get(ctx.extra), 'ws');
         ctx.extra.operations ??= new Map();
+        if (!ctx.extra.operations.has(id)) wsOperations++;
         ctx.extra.operations.set(id, { context: operationContext, name: operationName(args) });
         return operationContext;
       },
@@ -150,7 +166,7 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
             document,
             operationName: params.operationName,
             variableValues: params.variables,
-            contextValue: context(viewer) as unknown as OperationContext,
+            contextValue: context(viewer, 'sse') as unknown as OperationContext,
           };
         }
         return [JSON.stringify({ errors: [{ message: 'This operation needs an access token.', extensions: { code: 'UNAUTHENTICATED' } }] }), {
@@ -170,8 +186,10 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
       }
     },
     // graphql-sse sends what this returns as JSON; formatted errors are what it would send anyway.
-    onNext: (_context, _req, result) =>
-      result.errors ? ({ ...result, errors: formatStreamErrors(result.errors, development) } as unknown as ExecutionResult) : undefined,
+    onNext: (operationContext, _req, result) =>
+      result.errors
+        ? ({ ...result, errors: formatStreamErrors(result.errors, development, (own) => errors(operationContext as unknown as Context, own)) } as unknown as ExecutionResult)
+        : undefined,
     onOperation(operationContext, _req, args) {
       sseOperations.set(operationContext as object, operationName(args));
     },
@@ -186,12 +204,24 @@ export function streamServers({ httpServer, schema, authority, watch, guard, dev
         return sendBodyError(res, new BodyError(411, 'Send the body with a Content-Length.'));
       }
       if (Number(length ?? 0) > MAX_BODY_BYTES) return sendBodyError(res, new BodyError(413, 'Request body too large'));
+      if (req.headers.accept?.includes('text/event-stream')) {
+        eventStreams.add(res);
+        res.once('close', () => eventStreams.delete(res));
+      }
       return sse(req, res);
     },
-    async close() {
+    active: () => ({ ws: wsOperations, sse: eventStreams.size }),
+    async close(graceMs) {
       // 1012 Service Restart: reconnect (to any instance) and resume from the last cursor.
       for (const client of wss.clients) client.close(1012, 'Service restart: reconnect and resume from your last cursor');
+      // SSE has no close code. A clean end would read as "the subscription is over"; a cut stream
+      // is a network error, which graphql-sse clients retry.
+      for (const res of eventStreams) res.destroy();
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, graceMs);
       await ws.dispose();
+      clearTimeout(cut);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface Store {
   migrate(): Promise<void>;
   /** True once every known migration has been applied. */
   isMigrated(): Promise<boolean>;
+  /** The names of known migrations not yet applied (none once migrated); reading them proves the store answers. */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     provider: migrationProvider,
     ...(options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
   });
+  const pendingMigrations = async () => {
+    const migrations = await migrator.getMigrations();
+    return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  };
   return {
     db,
     dialect,
@@ -56,10 +62,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       const failed = results?.find((r) => r.status === 'Error');
       if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
     },
-    async isMigrated() {
-      const migrations = await migrator.getMigrations();
-      return migrations.every((m) => m.executedAt !== undefined);
-    },
+    isMigrated: async () => (await pendingMigrations()).length === 0,
+    pendingMigrations,
     close: () => db.destroy(),
   };
 }

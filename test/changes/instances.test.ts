@@ -80,7 +80,7 @@ describe('a gateway killed mid-stream', () => {
 
   async function startChild(): Promise<string> {
     const url = `http://localhost:${port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: url, INGEST_TOKEN: TEST_INGEST_TOKEN, DEMO_DATA: 'true' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: url, INGEST_TOKEN: TEST_INGEST_TOKEN, DEMO_DATA: 'true', LOG_LEVEL: 'info' };
     delete env.DATABASE_URL;
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {

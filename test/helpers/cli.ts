@@ -9,9 +9,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the operator's CLI (`tsx src/cli/main.ts …args`) on the embedded store in `dataDir`. */
-export function cli(dataDir: string, args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+/** Runs the operator's CLI (`tsx src/cli/main.ts …args`) on the embedded store in `dataDir`, with `extraEnv` set. */
+export function cli(dataDir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   return new Promise((resolve) => {
     execFile('npx', ['tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {

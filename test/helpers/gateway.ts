@@ -1,5 +1,6 @@
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
+import type { Logger } from '../../src/logging/index.js';
 import type { DialectName } from '../../src/store/index.js';
 import { startGateway, type Gateway } from '../../src/server/index.js';
 import { openTestStore, type TestStore } from './stores.js';
@@ -27,21 +28,23 @@ export interface GraphQLResponse {
 /** The ingest credential test gateways open ingest with. */
 export const TEST_INGEST_TOKEN = 'test-ingest-token-0123456789';
 
-/** A real gateway on a free port over a fresh demo store of `dialect`. */
-export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}): Promise<TestGateway> {
+/** A real gateway on a free port over a fresh demo store of `dialect`; `options.logger` captures its log. */
+export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
   const testStore = await openTestStore(dialect);
+  // Quiet unless the run sets LOG_LEVEL.
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     DEMO_DATA: 'false',
     INGEST_TOKEN: TEST_INGEST_TOKEN,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? '',
     // Limits stay on, with buckets no suite that pages through alice's data can drain; the limits suites set their own.
     RATE_LIMIT_USER_POINTS: '10000000',
     RATE_LIMIT_APP_POINTS: '100000000',
     ...env,
   });
   await seedDemoAccess(testStore.store.db);
-  const gateway = await startGateway(config, { store: testStore.store });
+  const gateway = await startGateway(config, { store: testStore.store, logger: options.logger });
   return {
     ...testStore,
     gateway,

@@ -83,8 +83,8 @@ export function createPlayground(options: PlaygroundOptions): Playground {
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text').send('Not found');
   });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    console.error('playground failed', error);
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    req.log.error({ err: error }, 'playground failed');
     res.status(500).type('text').send('The playground failed; see the gateway log.');
   });
 

@@ -1,0 +1,1 @@
+export { createMetrics, type ChangeLogLag, type MetricProbes, type Metrics, type OperationType } from './metrics.js';
