@@ -7,7 +7,7 @@ import { externalJwtVerifier, looksLikeJwt, type ExternalIssuer, type ExternalTo
 import { createGrant, revokeGrant } from './grants.js';
 import { createProvider } from './provider.js';
 import { isEligibleCountry } from './region.js';
-import { ALL_SCOPES, expandScopes, grantRequest, scopesFor } from './scopes.js';
+import { ALL_SCOPES, expandScopes, grantRequest, scopesFor, type Category } from './scopes.js';
 import { TokenCache, type TokenClaims } from './token-cache.js';
 
 /**
@@ -92,7 +92,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       .selectFrom('grants')
       .innerJoin('apps', 'apps.id', 'grants.appId')
       .innerJoin('users', 'users.id', 'grants.userId')
-      .select(['grants.mode', 'grants.createdAt', 'grants.expiresAt', 'grants.revokedAt', 'apps.name', 'apps.status', 'users.country'])
+      .select(['grants.mode', 'grants.categories', 'grants.createdAt', 'grants.expiresAt', 'grants.revokedAt', 'apps.name', 'apps.status', 'users.country'])
       .where('grants.id', '=', claims.grantId)
       .executeTakeFirst();
     if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
@@ -103,7 +103,9 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       userId: claims.userId,
       clientId: claims.clientId,
       grant: { id: claims.grantId, mode: grant.mode, appName: grant.name, createdAt: grant.createdAt, expiresAt: grant.expiresAt },
-      scopes: claims.scopes,
+      // The token's scope names what was asked (`portability.all.<mode>` covers all five); the
+      // grant names what the user ticked. The viewer holds what both allow.
+      scopes: new Set(scopesFor(grant.categories.split(' ') as Category[], grant.mode).filter((scope) => claims.scopes.has(scope))),
     };
   }
 

@@ -22,10 +22,15 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
   const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.clientId });
   // The portability scopes are registered with oidc-provider (so it enforces each app's approved
   // list), which makes them OpenID scopes as well as the API's: record them on both sides.
-  const granted = scopesFor(terms.categories, terms.mode).join(' ');
+  // An app that asked for `portability.all.<mode>` gets that scope on its tokens even when the user
+  // unticked some categories: a token can carry only scopes that were asked for. The grant row
+  // records the ticked categories, and the viewer holds only what both allow (Authority).
+  const requested = (terms.requestedScope ?? '').split(' ').filter((s) => s !== '');
+  const all = `portability.all.${terms.mode}`;
+  const granted = [...scopesFor(terms.categories, terms.mode), ...(requested.includes(all) ? [all] : [])].join(' ');
   grant.addOIDCScope(granted);
   grant.addResourceScope(resource, granted);
-  const declined = (terms.requestedScope ?? '').split(' ').filter((s) => s !== '' && !granted.split(' ').includes(s));
+  const declined = requested.filter((s) => !granted.split(' ').includes(s));
   if (declined.length > 0) {
     grant.rejectOIDCScope(declined.join(' '));
     grant.rejectResourceScope(resource, declined.join(' '));

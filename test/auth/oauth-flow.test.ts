@@ -83,6 +83,23 @@ describe.each(dialects())('the OAuth flow on %s', (dialect) => {
     expect(as.introspection_endpoint).toMatch(/^http:\/\/localhost:\d+\//);
   });
 
+  it('portability.all with every category ticked grants all five', async () => {
+    const tokens = await grantTokens('portability.all.single', ['profile', 'posts', 'follows', 'activity', 'messages']);
+    const { body } = await gw.graphql(QUERY, { token: tokens.access_token });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.viewer.conversations.edges.length).toBeGreaterThan(0);
+  });
+
+  it('portability.all with a category unticked grants the others and not that one', async () => {
+    const tokens = await grantTokens('portability.all.single', ['profile', 'posts', 'follows', 'activity']);
+    const { body } = await gw.graphql(QUERY, { token: tokens.access_token });
+    expect(body.data.viewer.profile.username).toBe('alice');
+    expect(body.data.viewer.conversations).toBeNull();
+    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['viewer', 'conversations'], 'INSUFFICIENT_SCOPE']]);
+    const grant = await gw.graphql('{ grant { categories } }', { token: tokens.access_token });
+    expect(grant.body.data.grant.categories).toEqual(['PROFILE', 'POSTS', 'FOLLOWS', 'ACTIVITY']);
+  });
+
   it('authorize, sign in, consent with a category unticked, code, token, query, refresh, revoke, 401', async () => {
     const auth = await authorize('portability.profile.ongoing portability.posts.ongoing portability.messages.ongoing');
     const consentPage = await signIn(auth, 'alice');
