@@ -25,6 +25,9 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be ISO 3166-1 alpha-2 codes separated by commas, e.g. GB,CH')
     .optional(),
+  ARCHIVE_LIFETIME_HOURS: z.coerce.number().positive().default(96),
+  ARCHIVE_INTERVAL_HOURS: z.coerce.number().positive().default(24),
+  WEBHOOK_BACKOFF_SECONDS: z.coerce.number().positive().default(30),
 });
 
 /** The gateway's settings, read from the environment once at start. */
@@ -61,6 +64,12 @@ export interface Config {
   externalIssuer: { issuer: string; jwksUrl: string; audience: string | undefined } | undefined;
   /** Countries served beyond the EEA, such as GB or CH. @default none */
   extraEligibleCountries: ReadonlySet<string>;
+  /** How long a finished archive, and its signed download URL, lasts. @default 345600000 (4 days) */
+  archiveLifetimeMs: number;
+  /** The least time between two archives of one recurring grant. @default 86400000 (24 h) */
+  archiveIntervalMs: number;
+  /** The first webhook retry's delay; each further one doubles it. @default 30000 (30 s) */
+  webhookBackoffMs: number;
 }
 
 /** A setting that failed validation; the message names the variable. */
@@ -99,5 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     changeRetentionMs: Math.round(e.CHANGE_RETENTION_DAYS * 86_400_000),
     externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
     extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
+    archiveLifetimeMs: Math.round(e.ARCHIVE_LIFETIME_HOURS * 3_600_000),
+    archiveIntervalMs: Math.round(e.ARCHIVE_INTERVAL_HOURS * 3_600_000),
+    webhookBackoffMs: Math.round(e.WEBHOOK_BACKOFF_SECONDS * 1000),
   };
 }

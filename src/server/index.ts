@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { errors as oidcErrors } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/index.js';
+import { startArchiveSystem } from '../archive/index.js';
 import { createAuthority, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
 import { changeFeed, loadChangeEntities, localNotifier, LogTailer, postgresNotifier, pruneChanges } from '../changes/index.js';
 import { accountRoutes } from '../auth/pages/account.js';
@@ -84,6 +85,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError);
   const retention = setInterval(() => void pruneChanges(store.db, config.changeRetentionMs).catch(logError), RETENTION_SWEEP_MS).unref();
 
+  const archiveSystem = await startArchiveSystem({
+    db: store.db,
+    sources: store.sources,
+    dataDir: config.dataDir,
+    baseUrl: url,
+    lifetimeMs: config.archiveLifetimeMs,
+    intervalMs: config.archiveIntervalMs,
+    webhookBackoffMs: config.webhookBackoffMs,
+    onError: logError,
+  });
+
   const schema = buildSchema();
   const apollo = createApollo(config, schema, httpServer, store.db);
   await apollo.start();
@@ -96,6 +108,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       loaders: newLoaders(),
       access: new AccessRecord(),
       changeFeed: feed,
+      archives: archiveSystem.archives,
       renewLoaders: (shared) => {
         context.loaders = newLoaders(shared);
       },
@@ -124,6 +137,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     if (path === '/graphql') handled = graphql(req, res);
     else if (path === '/graphql/stream') handled = streams.sse(req, res);
     else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
+    else if (path.startsWith('/archives/')) handled = archiveSystem.download(req, res);
     else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });
     else if (path === '/readyz') handled = readiness(store, res);
     else if (path.startsWith('/interaction/') || path === '/account' || path.startsWith('/account/')) pages(req, res);
@@ -148,6 +162,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       clearInterval(retention);
       tailer.close();
       watch.close();
+      await archiveSystem.close();
       await streams.close();
       await apollo.stop();
       await notifier.close();
