@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { DialectName } from '../../src/store/index.js';
@@ -30,7 +33,9 @@ export const TEST_INGEST_TOKEN = 'test-ingest-token-0123456789';
 /** A real gateway on a free port over a fresh demo store of `dialect`. */
 export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}): Promise<TestGateway> {
   const testStore = await openTestStore(dialect);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', INGEST_TOKEN: TEST_INGEST_TOKEN, ...env });
+  // Archive files go to a directory of the test's own, never the repository's ./data.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-test-'));
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', INGEST_TOKEN: TEST_INGEST_TOKEN, DATA_DIR: dataDir, ...env });
   await seedDemoAccess(testStore.store.db);
   const gateway = await startGateway(config, { store: testStore.store });
   return {
