@@ -136,7 +136,7 @@ describe.each(dialects())('archives on %s', (dialect) => {
     const response = await fetch(full.archive.downloadUrl, { headers: { range: `bytes=${full.archive.sizeBytes + 10}-` } });
     expect(response.status).toBe(416);
     expect(response.headers.get('content-range')).toBe(`bytes */${full.archive.sizeBytes}`);
-    expect((await response.json()).error.code).toBe('RANGE_NOT_SATISFIABLE');
+    expect(((await response.json()) as any).error.code).toBe('RANGE_NOT_SATISFIABLE');
   });
 
   it('refuses a tampered signature with 403 SIGNATURE_INVALID', async () => {
@@ -144,7 +144,7 @@ describe.each(dialects())('archives on %s', (dialect) => {
     url.searchParams.set('signature', url.searchParams.get('signature')!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')));
     const response = await fetch(url);
     expect(response.status).toBe(403);
-    expect((await response.json()).error.code).toBe('SIGNATURE_INVALID');
+    expect(((await response.json()) as any).error.code).toBe('SIGNATURE_INVALID');
   });
 
   it('refuses a link whose expiry was moved with 403 SIGNATURE_INVALID', async () => {
@@ -159,7 +159,7 @@ describe.each(dialects())('archives on %s', (dialect) => {
     await gw.store.db.updateTable('archives').set({ expiresAt: Date.now() - 1000 }).where('id', '=', id).execute();
     const response = await fetch(archive.archive.downloadUrl);
     expect(response.status).toBe(410);
-    expect((await response.json()).error.code).toBe('LINK_EXPIRED');
+    expect(((await response.json()) as any).error.code).toBe('LINK_EXPIRED');
     expect(fs.existsSync(path.join(gw.config.dataDir, 'archives', `${id}.zip`))).toBe(false);
     expect((await archiveWhen(gw, archive.token, archive.archive.id, ['EXPIRED'])).downloadUrl).toBeNull();
   });
