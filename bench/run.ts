@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { currentArchiveSection, runArchiveBenchmark } from './archives.js';
 import { canPin } from './gateway-process.js';
 import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js';
 
@@ -17,6 +18,11 @@ const seconds = Number(args.get('seconds') ?? 20);
 if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+// `--archives [postgres://…]`: only the archive benchmark, which rewrites its own section.
+if (args.has('archives')) {
+  console.log(await runArchiveBenchmark(machine, args.get('archives') || undefined));
+  process.exit(0);
+}
 const results: SubscriptionFigures[] = [];
 for (const subscribers of counts) {
   console.error(`subscriptions: ${subscribers} subscribers, ${seconds} s …`);
@@ -57,5 +63,5 @@ ${results.map(row).join('\n')}
 
 ${verdict}
 `;
-fs.writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
+fs.writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), `${report}\n${currentArchiveSection()}`.trimEnd() + '\n');
 console.log(report);
