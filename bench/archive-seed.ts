@@ -27,12 +27,13 @@ export async function seedArchiveUser(db: Kysely<Database>): Promise<void> {
       SELECT 'bench_e' || i, ${BENCH_USER}, CASE WHEN i % 2 = 0 THEN 'LIKE' ELSE 'SEARCH' END, CASE WHEN i % 2 = 0 THEN 'POST' ELSE 'QUERY' END,
         CASE WHEN i % 2 = 0 THEN 'bench_p' || (i % 100000 + 1) END, CASE WHEN i % 2 = 1 THEN 'search words ' || i END, ${BASE} + i * 500 FROM seq`.execute(trx);
     await sql`${seq(VOLUMES.conversations)} INSERT INTO conversations (id, created_at) SELECT 'bench_c' || i, ${BASE} + i FROM seq`.execute(trx);
-    await sql`${seq(VOLUMES.conversations)}
-      INSERT INTO conversation_participants (conversation_id, user_id, joined_at)
-      SELECT 'bench_c' || i, ${BENCH_USER}, ${BASE} + i FROM seq UNION ALL SELECT 'bench_c' || i, ${peer}, ${BASE} + i FROM seq`.execute(trx);
+    for (const member of [BENCH_USER, peer]) {
+      await sql`${seq(VOLUMES.conversations)}
+        INSERT INTO conversation_participants (conversation_id, user_id, joined_at) SELECT 'bench_c' || i, ${member}, ${BASE} + i FROM seq`.execute(trx);
+    }
     await sql`${seq(VOLUMES.messages)}
       INSERT INTO messages (id, conversation_id, sender_id, text, sent_at)
-      SELECT 'bench_m' || i, 'bench_c' || ((i - 1) % ${VOLUMES.conversations} + 1), CASE WHEN i % 2 = 0 THEN ${BENCH_USER} ELSE ${peer} END,
+      SELECT 'bench_m' || i, 'bench_c' || ((i - 1) % ${sql.lit(VOLUMES.conversations)} + 1), CASE WHEN i % 2 = 0 THEN ${BENCH_USER} ELSE ${peer} END,
         'Message ' || i || ' says something short, as messages do.', ${BASE} + i * 1000 FROM seq`.execute(trx);
   });
 }
