@@ -14,10 +14,12 @@ import { BENCH_USER } from './archive-seed.js';
 const [mode, dataDir, databaseUrl] = process.argv.slice(2);
 const store = await openStore({ databaseUrl: databaseUrl || undefined, dataDir: dataDir! });
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 const result = mode === 'archive' ? await archive(store) : await dump(store);
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuStarted);
 await store.close();
-console.log(JSON.stringify({ ...result, seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+console.log(JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
 process.exit(0);
 
 async function archive(store: Store) {

@@ -27,11 +27,7 @@ function grantedCategories(context: Context, requested: readonly Category[]): Ch
 }
 
 /** An archive is part of the caller's data when its own grant made it. */
-export const archiveNode: NodeFetcher = async (id, viewer, context) =>
-  context.archives.find(viewer.grant.id, id).catch((error: unknown) => {
-    if (error instanceof Error && (error as { extensions?: { code?: unknown } }).extensions?.code === ErrorCode.BadUserInput) return undefined;
-    throw error;
-  });
+export const archiveNode: NodeFetcher = (id, viewer, context) => context.archives.get(viewer.grant.id, id);
 
 const categoryOfFile = new Map<string, ChangeCategory>([[PROFILE_FILE, 'profile'], ...ARCHIVE_FILES.map((f) => [f.name, f.category] as const)]);
 

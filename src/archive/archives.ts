@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type http from 'node:http';
-import fs from 'node:fs';
 import type { Kysely } from 'kysely';
 import { toGlobalId } from '../graph/index.js';
 import { sharedSecret, type ArchiveRow, type ChangeCategory, type Database, type Sources } from '../store/index.js';
 import { DownloadLinks } from './download-link.js';
 import { downloadRoute } from './download-route.js';
-import { cancelArchiveJob, findArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
-import { expireArchives } from './retire.js';
+import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
 import { WebhookDeliverer } from './webhook-deliverer.js';
-import { archivePath, ArchiveWorker } from './worker.js';
+import { ArchiveWorker } from './worker.js';
 
 /** Statuses after which an archive no longer changes (but for expiring). */
 const SETTLED = new Set(['FAILED', 'CANCELLED', 'EXPIRED']);
@@ -20,7 +18,10 @@ const WATCH_POLL_MS = 1000;
 /** Archives as resolvers see them: every operation is scoped to the caller's grant. */
 export interface Archives {
   request(requester: ArchiveRequester, categories: readonly ChangeCategory[]): Promise<ArchiveRow>;
+  /** `BAD_USER_INPUT` for an unknown id or another grant's. */
   find(grantId: string, id: string): Promise<ArchiveRow>;
+  /** Undefined for an unknown id or another grant's (`node(id:)`). */
+  get(grantId: string, id: string): Promise<ArchiveRow | undefined>;
   list(grantId: string): Promise<ArchiveRow[]>;
   cancel(grantId: string, id: string): Promise<ArchiveRow>;
   /** The archive now, then again whenever it changes, until it is READY or settled. */
@@ -78,6 +79,7 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
       return row;
     },
     find: (grantId, id) => findArchive(db, grantId, id),
+    get: (grantId, id) => getArchive(db, grantId, id),
     list: (grantId) => listArchives(db, grantId),
     async cancel(grantId, id) {
       const row = await cancelArchiveJob(db, grantId, id);
@@ -100,13 +102,9 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
     downloadUrl,
   };
 
-  const expire = async (id: string) => {
-    await expireArchives(db);
-    await fs.promises.rm(archivePath(dir, id), { force: true });
-  };
   return {
     archives,
-    download: downloadRoute(db, links, dir, expire),
+    download: downloadRoute(db, links, dir, () => worker.sweep()),
     wakeWebhooks: () => deliverer.wake(),
     async close() {
       await worker.close();

@@ -94,11 +94,14 @@ export const ARCHIVE_FILES: readonly ArchiveFile[] = [
         const [conversations, participants] = await Promise.all([sources.messages.conversationsByIds(ids), sources.messages.participantsOf(ids)]);
         const users = await usersById(sources, participants.map((p) => p.userId));
         const byId = new Map(conversations.map((c) => [c.id, c]));
+        const members = new Map<string, UserRow[]>();
+        for (const p of participants) {
+          const user = users.get(p.userId);
+          if (user) members.set(p.conversationId, [...(members.get(p.conversationId) ?? []), user]);
+        }
         yield ids.flatMap((id) => {
           const conversation = byId.get(id);
-          if (!conversation) return [];
-          const members = participants.filter((p) => p.conversationId === id).flatMap((p) => users.get(p.userId) ?? []);
-          return [JSON.stringify(conversationRecord(conversation, members))];
+          return conversation ? [JSON.stringify(conversationRecord(conversation, members.get(id) ?? []))] : [];
         });
       }
     },

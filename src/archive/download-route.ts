@@ -13,6 +13,7 @@ export enum DownloadErrorCode {
   SignatureInvalid = 'SIGNATURE_INVALID',
   LinkExpired = 'LINK_EXPIRED',
   GrantRevoked = 'GRANT_REVOKED',
+  AppSuspended = 'APP_SUSPENDED',
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Internal = 'INTERNAL_SERVER_ERROR',
@@ -33,7 +34,7 @@ function refuse(res: http.ServerResponse, status: number, code: DownloadErrorCod
  * single byte ranges (206, or 416 with `Content-Range: bytes *\/size`), `If-Range`, and the
  * archive's sha256 as a strong `ETag`. Links of a revoked grant stop working at once.
  */
-export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: string, expire: (id: string) => Promise<void>) {
+export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: string, expire: () => Promise<void>) {
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
@@ -56,7 +57,8 @@ export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: s
       ? await db
           .selectFrom('archives')
           .leftJoin('grants', 'grants.id', 'archives.grantId')
-          .select(['archives.status', 'archives.sha256', 'archives.expiresAt', 'grants.revokedAt'])
+          .leftJoin('apps', 'apps.id', 'archives.appId')
+          .select(['archives.status', 'archives.sha256', 'archives.expiresAt', 'grants.revokedAt', 'apps.status as appStatus'])
           .where('archives.id', '=', id)
           .executeTakeFirst()
       : undefined;
@@ -64,8 +66,9 @@ export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: s
       return refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
     }
     if (archive.revokedAt !== null) return refuse(res, 403, DownloadErrorCode.GrantRevoked, 'The grant this archive was made under has been revoked.');
+    if (archive.appStatus === 'SUSPENDED') return refuse(res, 403, DownloadErrorCode.AppSuspended, 'This app is suspended.');
     if (archive.status === 'EXPIRED' || (archive.expiresAt ?? 0) <= Date.now()) {
-      await expire(id);
+      await expire();
       return refuse(res, 410, DownloadErrorCode.LinkExpired, 'This archive has expired and its file was deleted: request a new archive.');
     }
 

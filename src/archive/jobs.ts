@@ -77,9 +77,14 @@ export async function insertArchiveJob(
   });
 }
 
+/** One archive of a grant; undefined for an unknown id or one of another grant, alike. */
+export function getArchive(db: Kysely<Database>, grantId: string, id: string): Promise<ArchiveRow | undefined> {
+  return db.selectFrom('archives').selectAll().where('id', '=', id).where('grantId', '=', grantId).executeTakeFirst();
+}
+
 /** One archive of a grant; `BAD_USER_INPUT` for an unknown id or one of another grant, alike. */
 export async function findArchive(db: Kysely<Database>, grantId: string, id: string): Promise<ArchiveRow> {
-  const row = await db.selectFrom('archives').selectAll().where('id', '=', id).where('grantId', '=', grantId).executeTakeFirst();
+  const row = await getArchive(db, grantId, id);
   if (!row) throw badInput('No archive with this id under this grant.', 'id');
   return row;
 }

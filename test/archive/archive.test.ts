@@ -169,6 +169,15 @@ describe.each(dialects())('archives on %s', (dialect) => {
     expect([...files.keys()].sort()).toEqual(['followers.jsonl', 'following.jsonl', 'manifest.json']);
   });
 
+  it('stops serving an archive once its grant is revoked, with 403 GRANT_REVOKED', async () => {
+    const archive = await readyArchive('portability.activity.single', ['ACTIVITY']);
+    const { body } = await gw.graphql('{ grant { id } }', { token: archive.token });
+    await gw.gateway.authority.revokeGrant(body.data.grant.id);
+    const response = await fetch(archive.archive.downloadUrl);
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as any).error.code).toBe('GRANT_REVOKED');
+  });
+
   it('refuses a one-time grant\'s second archive with GRANT_EXHAUSTED', async () => {
     const token = await gw.token('alice', 'portability.posts.single');
     expect((await requestArchive(gw, token, ['POSTS'])).errors).toBeUndefined();
