@@ -67,9 +67,10 @@ describe.each(dialects())('archives on %s', (dialect) => {
   }
 
   let full: Awaited<ReturnType<typeof readyArchive>>;
+  // Generous limits: an archive and a full pagination of alice's data take seconds, more on a busy machine.
   beforeAll(async () => {
     full = await readyArchive('portability.all.ongoing');
-  });
+  }, 120_000);
 
   it('unzips into files that match, record for record, what paginating the API returns', async () => {
     const { token, files } = full;
@@ -84,7 +85,7 @@ describe.each(dialects())('archives on %s', (dialect) => {
     const messages: any[] = [];
     for (const conversation of conversations) messages.push(...(await messagesOf(token, conversation.id)));
     expect(jsonLines(files.get('messages.jsonl'))).toEqual(messages);
-  });
+  }, 120_000);
 
   it('lists every file with its record count and a sha256 that verifies, and the ZIP itself matches the archive\'s sha256', async () => {
     const { archive, files, zip } = full;

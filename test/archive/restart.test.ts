@@ -97,7 +97,7 @@ describe.each(dialects())('archive jobs across restarts on %s', (dialect) => {
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
     for (const file of manifest.files) expect(sha256(files.get(file.name)!)).toBe(file.sha256);
     await second.close();
-  });
+  }, 120_000);
 
   it('takes over a RUNNING job whose gateway crashed once its lease lapses, replacing the half-written file', async () => {
     const { token, id } = await interruptedArchive();
@@ -111,5 +111,5 @@ describe.each(dialects())('archive jobs across restarts on %s', (dialect) => {
     expect(fs.existsSync(partial)).toBe(false);
     expect(sha256(await download(second, archive.downloadUrl))).toBe(archive.sha256);
     expect((await rowOf(id)).attempts).toBe(2);
-  });
+  }, 120_000);
 });

@@ -66,7 +66,10 @@ describe.each(dialects())('webhooks on %s', (dialect) => {
     expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
     expect(bodies[2].data.archive).toMatchObject({ id: archive.id, status: 'READY', sha256: ready.sha256, downloadUrl: ready.downloadUrl });
 
-    const event = await gw.store.db.selectFrom('webhookEvents').selectAll().where('id', '=', bodies[0].id).executeTakeFirstOrThrow();
+    // The receiver has answered; the gateway records the outcome just after.
+    const eventRow = () => gw.store.db.selectFrom('webhookEvents').selectAll().where('id', '=', bodies[0].id).executeTakeFirstOrThrow();
+    let event = await eventRow();
+    while (event.status === 'PENDING') event = await eventRow();
     expect(event).toMatchObject({ status: 'DELIVERED', attempts: 3 });
     const attempts = await gw.store.db.selectFrom('webhookAttempts').selectAll().where('eventId', '=', event.id).orderBy('attempt').execute();
     expect(attempts.map((a) => [a.attempt, a.httpStatus])).toEqual([[1, 503], [2, 503], [3, 204]]);
