@@ -32,13 +32,16 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
     await Promise.all([batched?.close(), naive?.close()]);
   });
 
+  // The archive worker and webhook delivery poll their tables in the background; they are not the operation's.
+  const own = (gateway: TestGateway) => gateway.statements.filter((statement) => !/"(archives|webhook_events)"/.test(statement));
+
   async function statementsFor(gateway: TestGateway, query: string, n: number): Promise<{ count: number; items: number }> {
     const token = await gateway.token('alice');
     gateway.resetStatements();
     const { status, body } = await gateway.graphql(query, { token, variables: { n } });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    return { count: gateway.statements.length, items: JSON.stringify(body.data).length };
+    return { count: own(gateway).length, items: JSON.stringify(body.data).length };
   }
 
   it.each([
@@ -53,7 +56,7 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
 
   it('the nested query costs one statement per level of nesting, plus the token check', async () => {
     await statementsFor(batched, NESTED, 100);
-    const tables = batched.statements.map((sql) => /(?:from|into) "(\w+)"/i.exec(sql)?.[1]);
+    const tables = own(batched).map((sql) => /(?:from|into) "(\w+)"/i.exec(sql)?.[1]);
     // Statements of one level run concurrently, so their order may vary.
     expect(tables.sort()).toEqual([
       'oidc_payloads', // the access token
