@@ -49,22 +49,24 @@ async function dump(store: Store) {
     bytes += Buffer.byteLength(chunk);
     if (!out.write(chunk)) await once(out, 'drain');
   };
-  // The same rows the archive holds, keyset-paged a thousand at a time, serialized as they come.
+  // The same rows the archive holds, keyset-paged a thousand at a time in the order an index
+  // serves (messages by conversation, then time), serialized as they come.
   const tables = [
-    { from: sql`posts WHERE author_id = ${BENCH_USER}`, time: 'created_at' },
-    { from: sql`activity_events WHERE user_id = ${BENCH_USER}`, time: 'occurred_at' },
-    { from: sql`messages WHERE conversation_id IN (SELECT conversation_id FROM conversation_participants WHERE user_id = ${BENCH_USER})`, time: 'sent_at' },
+    { from: sql`posts WHERE author_id = ${BENCH_USER}`, key: ['created_at', 'id'] },
+    { from: sql`activity_events WHERE user_id = ${BENCH_USER}`, key: ['occurred_at', 'id'] },
+    { from: sql`messages WHERE conversation_id IN (SELECT conversation_id FROM conversation_participants WHERE user_id = ${BENCH_USER})`, key: ['conversation_id', 'sent_at', 'id'] },
   ];
+  const camel = (column: string) => column.replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
   for (const table of tables) {
-    let after: { time: number; id: string } | undefined;
+    const key = sql.join(table.key.map((column) => sql.ref(column)));
+    let after: unknown[] | undefined;
     for (;;) {
-      const time = sql.ref(table.time);
-      const keyset = after ? sql`AND (${time}, id) > (${after.time}, ${after.id})` : sql``;
-      const { rows } = await sql<{ id: string } & Record<string, number>>`SELECT * FROM ${table.from} ${keyset} ORDER BY ${time}, id LIMIT 1000`.execute(store.db);
+      const keyset = after ? sql`AND (${key}) > (${sql.join(after)})` : sql``;
+      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${table.from} ${keyset} ORDER BY ${key} LIMIT 1000`.execute(store.db);
       if (rows.length === 0) break;
       await write(rows);
       const last = rows.at(-1)!;
-      after = { time: Number(last[table.time.replace(/_(.)/g, (_m, c: string) => c.toUpperCase())]), id: last.id };
+      after = table.key.map((column) => last[camel(column)]);
     }
   }
   out.end();
