@@ -4,6 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { DialectName } from '../src/store/index.js';
 import { postgresReachable } from './fixtures.js';
+import { archiveSection, benchArchives } from './archives.js';
 import { canPin } from './gateway-process.js';
 import { profileOperations } from './profiles.js';
 import { benchQueries } from './queries.js';
@@ -70,9 +71,22 @@ const SECTIONS: Section[] = [
       return subscriptionsSection(machine, results, seconds);
     },
   },
+  {
+    // A million records: never part of a short run.
+    name: 'archives',
+    async run() {
+      log('archives: sqlite …');
+      const results = [await benchArchives()];
+      if (dialects.includes('postgres')) {
+        log('archives: postgres …');
+        results.push(await benchArchives(postgresUrl));
+      }
+      return archiveSection(results, machine);
+    },
+  },
 ];
 
-const selected = args.sections?.split(',') ?? SECTIONS.map((s) => s.name);
+const selected = args.sections?.split(',') ?? SECTIONS.map((s) => s.name).filter((name) => !(short && name === 'archives'));
 const unknown = selected.filter((name) => !SECTIONS.some((s) => s.name === name));
 if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections are ${SECTIONS.map((s) => s.name).join(', ')}`);
 

@@ -1,12 +1,10 @@
 import { CATEGORIES } from '../src/auth/index.js';
 import { loadChangeEntities } from '../src/changes/index.js';
 import { ErrorCode, gatewayError } from '../src/errors/index.js';
-import { encodeCursor, pageRequest, toConnection, toGlobalId, type Context } from '../src/graph/index.js';
+import { changeCursor, pageRequest, toConnection, toGlobalId, type Context } from '../src/graph/index.js';
 import type { ChangeCategory, ChangeRow } from '../src/store/index.js';
 import type { Category, Resolvers } from './__generated__/types.js';
 import { requireViewer, resolveNode } from './common.js';
-
-const changeCursor = (position: number) => encodeCursor('change', { time: position, id: String(position) });
 
 /** The categories a change feed may carry: those asked for, each of them granted for recurring access. */
 function feedCategories(context: Context, requested: readonly Category[] | null | undefined): ChangeCategory[] {

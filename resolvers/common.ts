@@ -12,6 +12,7 @@ import { unauthenticated } from '../src/errors/index.js';
 import { fromGlobalId, toGlobalId, type Context, type NodeType, type Viewer } from '../src/graph/index.js';
 import type { Resolvers } from './__generated__/types.js';
 import { activityEventNode } from './activity.js';
+import { archiveNode } from './archives.js';
 import { followNode, userNode } from './follows.js';
 import { conversationNode, messageNode } from './messages.js';
 import { postNode } from './posts.js';
@@ -28,6 +29,7 @@ const nodeFetchers: Record<NodeType, NodeFetcher> = {
   ActivityEvent: activityEventNode,
   Conversation: conversationNode,
   Message: messageNode,
+  Archive: archiveNode,
 };
 
 /** The viewer, or `UNAUTHENTICATED` (HTTP 401) when the request carried no token. */

@@ -1,6 +1,7 @@
 import type { Resolvers } from './__generated__/types.js';
 import { accessResolvers } from './access.js';
 import { activityResolvers } from './activity.js';
+import { archivesResolvers } from './archives.js';
 import { changesResolvers } from './changes.js';
 import { commonResolvers } from './common.js';
 import { followsResolvers } from './follows.js';
@@ -18,4 +19,5 @@ export const resolvers: Resolvers[] = [
   activityResolvers,
   messagesResolvers,
   changesResolvers,
+  archivesResolvers,
 ];

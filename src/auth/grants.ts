@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
+import { enqueueWebhook } from '../archive/index.js';
 import type { Database, GrantMode, GrantRow } from '../store/index.js';
 import { scopesFor, type Category } from './scopes.js';
 
@@ -58,10 +59,18 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
  * deletes its tokens, codes and oidc-provider grant. False when it is unknown or already revoked.
  */
 export async function revokeGrant(db: Kysely<Database>, provider: Provider, grantId: string, userId?: string): Promise<boolean> {
-  let update = db.updateTable('grants').set({ revokedAt: Date.now() }).where('id', '=', grantId).where('revokedAt', 'is', null);
-  if (userId !== undefined) update = update.where('userId', '=', userId);
-  const { numUpdatedRows } = await update.executeTakeFirst();
-  if (numUpdatedRows === 0n) return false;
+  // The app's `grant.revoked` webhook is queued in the same transaction: sent exactly when the revocation holds.
+  const revoked = await db.transaction().execute(async (trx) => {
+    const revokedAt = Date.now();
+    let update = trx.updateTable('grants').set({ revokedAt }).where('id', '=', grantId).where('revokedAt', 'is', null);
+    if (userId !== undefined) update = update.where('userId', '=', userId);
+    const { numUpdatedRows } = await update.executeTakeFirst();
+    if (numUpdatedRows === 0n) return false;
+    const grant = await trx.selectFrom('grants').select('appId').where('id', '=', grantId).executeTakeFirstOrThrow();
+    await enqueueWebhook(trx, grant.appId, 'grant.revoked', { grant: { id: grantId, revokedAt: new Date(revokedAt).toISOString() } });
+    return true;
+  });
+  if (!revoked) return false;
   await provider.AccessToken.adapter.revokeByGrantId(grantId);
   return true;
 }

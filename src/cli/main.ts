@@ -13,6 +13,7 @@ import {
   unknownScopes,
   type Authority,
 } from '../auth/index.js';
+import { registerWebhook, removeWebhook } from '../archive/index.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
 import { openStore, seedBulk, seedDemo, type Store } from '../store/index.js';
@@ -24,6 +25,7 @@ commands:
   apps create --name NAME --redirect-uri URI [--redirect-uri URI…] [--scopes "SCOPE…"] [--contact C] [--approve] [--json]
   apps list                                            every registered app and its review status
   apps approve ID | apps suspend ID                    set an app's review status
+  apps webhook ID --url URL | --remove                 set (or remove) the app's webhook; prints its signing secret once
   grants list --user USERNAME                          a user's grants
   grants revoke ID                                     end a grant and its tokens at once
   seed --users N [--seed S]                            add N generated users with their data (benchmarks)`;
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<void> {
         return await appsStatus(session, rest[1], 'APPROVED');
       case 'apps suspend':
         return await appsStatus(session, rest[1], 'SUSPENDED');
+      case 'apps webhook':
+        return await appsWebhook(session, rest[1], rest.slice(2));
       case 'grants list':
         return await grantsList(session, rest.slice(1));
       case 'grants revoke':
@@ -154,6 +158,19 @@ async function appsStatus({ store }: Session, id: string | undefined, status: 'A
   if (!id) throw new UsageError(`name the app's id\n${USAGE}`);
   if (!(await setAppStatus(store.db, id, status))) throw new UsageError(`no app with id "${id}"`);
   console.log(`${id} ${status}`);
+}
+
+async function appsWebhook({ store }: Session, id: string | undefined, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, remove: { type: 'boolean' } } });
+  if (!id || id.startsWith('-') || Boolean(values.url) === Boolean(values.remove)) throw new UsageError(`apps webhook needs the app's id and --url URL or --remove\n${USAGE}`);
+  if (values.remove) {
+    if (!(await removeWebhook(store.db, id))) throw new UsageError(`no app with id "${id}"`);
+    return console.log(`${id} webhook removed`);
+  }
+  if (!URL.canParse(values.url!) || !/^https?:$/.test(new URL(values.url!).protocol)) throw new UsageError(`--url ${values.url} is not an http(s) URL`);
+  const secret = await registerWebhook(store.db, id, values.url!);
+  if (!secret) throw new UsageError(`no app with id "${id}"`);
+  console.log(`webhook: ${values.url}\nsigning secret (shown once; verify the portability-signature header with it):\n${secret}`);
 }
 
 async function grantsList({ store }: Session, args: string[]): Promise<void> {

@@ -35,6 +35,9 @@ const schema = z.object({
   RATE_LIMIT_APP_POINTS: z.coerce.number().int().positive().default(100_000),
   MAX_SUBSCRIPTIONS_PER_GRANT: z.coerce.number().int().positive().default(10),
   EXECUTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  ARCHIVE_LIFETIME_HOURS: z.coerce.number().positive().default(96),
+  ARCHIVE_INTERVAL_HOURS: z.coerce.number().positive().default(24),
+  WEBHOOK_BACKOFF_SECONDS: z.coerce.number().positive().default(30),
 });
 
 /** The gateway's settings, read from the environment once at start. */
@@ -75,6 +78,12 @@ export interface Config {
   extraEligibleCountries: ReadonlySet<string>;
   /** GraphiQL for a browser that GETs `/graphql`. @default true, or false when NODE_ENV=production */
   playground: boolean;
+  /** How long a finished archive, and its signed download URL, lasts. @default 345600000 (4 days) */
+  archiveLifetimeMs: number;
+  /** The least time between two archives of one recurring grant. @default 86400000 (24 h) */
+  archiveIntervalMs: number;
+  /** The first webhook retry's delay; each further one doubles it. @default 30000 (30 s) */
+  webhookBackoffMs: number;
   /** Query limits, cost and rate limits (`src/limits`). */
   limits: LimitSettings;
 }
@@ -150,5 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerGrant: e.MAX_SUBSCRIPTIONS_PER_GRANT,
       executionTimeoutMs: e.EXECUTION_TIMEOUT_MS,
     },
+    archiveLifetimeMs: Math.round(e.ARCHIVE_LIFETIME_HOURS * 3_600_000),
+    archiveIntervalMs: Math.round(e.ARCHIVE_INTERVAL_HOURS * 3_600_000),
+    webhookBackoffMs: Math.round(e.WEBHOOK_BACKOFF_SECONDS * 1000),
   };
 }

@@ -30,6 +30,11 @@ export function encodeCursor(kind: CursorKind, position: Cursor): string {
   return Buffer.from(`${kind}:${position.time}:${position.id}`).toString('base64url');
 }
 
+/** A change log position as `Change.cursor` spells it: what `changes(after:)` takes. */
+export function changeCursor(position: number): string {
+  return encodeCursor('change', { time: position, id: String(position) });
+}
+
 export function decodeCursor(kind: CursorKind, cursor: string, argumentName: string): Cursor {
   const [cursorKind, time, ...id] = Buffer.from(cursor, 'base64url').toString().split(':');
   const valid = /^[A-Za-z0-9_-]+$/.test(cursor) && /^\d{1,15}$/.test(time ?? '') && id.length > 0;

@@ -1,3 +1,4 @@
+import type { Archives } from '../archive/index.js';
 import type { ChangeFeed } from '../changes/index.js';
 import type { EntityLoaders, Loaders } from '../loaders/index.js';
 import type { Logger } from '../logging/index.js';
@@ -33,6 +34,8 @@ export interface Context {
   logger: Logger;
   /** The change log, for `changes`. */
   changeFeed: ChangeFeed;
+  /** Archive jobs, for `requestArchive` and its kin. */
+  archives: Archives;
   /**
    * Replaces `loaders` with a fresh set, reusing `shared` entity loaders a batch of change events
    * already filled. A subscription lives long: each batch of its events gets new loaders, so

@@ -1,7 +1,7 @@
 import { badInput } from '../errors/index.js';
 
 /** The types `Query.node` can return. */
-export const NODE_TYPES = ['Profile', 'User', 'Post', 'Follow', 'ActivityEvent', 'Conversation', 'Message'] as const;
+export const NODE_TYPES = ['Profile', 'User', 'Post', 'Follow', 'ActivityEvent', 'Conversation', 'Message', 'Archive'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 /** An opaque global id: the type and the platform id, base64url-encoded. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { errors as oidcErrors } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/index.js';
+import { startArchiveSystem } from '../archive/index.js';
 import { createAuthority, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
 import { changeFeed, loadChangeEntities, localNotifier, LogTailer, postgresNotifier, pruneChanges } from '../changes/index.js';
 import { accountRoutes } from '../auth/pages/account.js';
@@ -125,6 +126,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   ).unref();
 
   const accessLog = new AccessLogWriter(store.db, logError('access log write failed'));
+  const archiveSystem = await startArchiveSystem({
+    db: store.db,
+    sources: store.sources,
+    dataDir: config.dataDir,
+    baseUrl: url,
+    lifetimeMs: config.archiveLifetimeMs,
+    intervalMs: config.archiveIntervalMs,
+    webhookBackoffMs: config.webhookBackoffMs,
+    onError: logError('archive system failed'),
+  });
+
   const schema = buildSchema();
   const guard = new Guard(config.limits, config, config.redisKeyPrefix);
   if (!(await guard.ready())) logger.warn('rate limits: Redis is not reachable yet; each instance counts in memory until it is');
@@ -140,6 +152,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       loaders: newLoaders(),
       access: new AccessRecord(),
       changeFeed: feed,
+      archives: archiveSystem.archives,
       renewLoaders: (shared) => {
         context.loaders = newLoaders(shared);
       },
@@ -197,6 +210,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     else if (path === '/graphql') handled = graphql(req, res);
     else if (path === '/graphql/stream') handled = streams.sse(req, res);
     else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
+    else if (path.startsWith('/archives/')) handled = archiveSystem.download(req, res);
     else if (path === '/healthz') health.healthz(res);
     else if (path === '/readyz') handled = health.readyz(res);
     else if (path === '/metrics') handled = scrape(res);
@@ -213,7 +227,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     });
   };
 
-  const shutdownSteps: (() => Promise<void>)[] = [];
+  // Archive jobs running here are handed back (their lease released) for another instance to finish.
+  const shutdownSteps: (() => Promise<void>)[] = [() => archiveSystem.close()];
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
     const started = Date.now();

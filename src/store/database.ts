@@ -87,6 +87,8 @@ export interface AppsTable {
   scopes: string;
   status: AppStatus;
   webhookUrl: string | null;
+  /** The key webhook deliveries are signed with; kept as is, since signing needs it. */
+  webhookSecret: string | null;
   createdAt: Millis;
 }
 
@@ -170,6 +172,61 @@ export interface ChangeLogStateTable {
   position: number;
 }
 
+export type ArchiveStatus = 'PENDING' | 'RUNNING' | 'READY' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+
+/** An archive job: what it holds, how far it got, who is running it (under a lease), and its file. */
+export interface ArchivesTable {
+  id: string;
+  userId: string;
+  appId: string;
+  grantId: string;
+  grantMode: GrantMode;
+  /** Category names, space-separated. */
+  categories: string;
+  status: ArchiveStatus;
+  /** JSON: records written so far per file, `{"posts.jsonl": 120, …}`. */
+  progress: string;
+  /** Records the archive will hold, counted when the job starts. */
+  totalRecords: number | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+  readyAt: Millis | null;
+  expiresAt: Millis | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  leaseOwner: string | null;
+  leaseUntil: Millis | null;
+  attempts: number;
+  error: string | null;
+}
+
+export type WebhookEventStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+/** A webhook event waiting for (or done with) delivery: the durable queue. */
+export interface WebhookEventsTable {
+  id: string;
+  appId: string;
+  type: 'archive.ready' | 'grant.revoked';
+  /** The JSON body, exactly as it is signed and sent. */
+  payload: string;
+  status: WebhookEventStatus;
+  attempts: number;
+  createdAt: Millis;
+  nextAttemptAt: Millis;
+  deliveredAt: Millis | null;
+}
+
+/** One attempt to deliver a webhook event, whatever its outcome. */
+export interface WebhookAttemptsTable {
+  eventId: string;
+  attempt: number;
+  at: Millis;
+  url: string;
+  httpStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
 /** The store's tables, with camelCase columns (snake_case in SQL through Kysely's CamelCasePlugin). */
 export interface Database {
   users: UsersTable;
@@ -189,6 +246,9 @@ export interface Database {
   changes: ChangesTable;
   ingestedEvents: IngestedEventsTable;
   changeLogState: ChangeLogStateTable;
+  archives: ArchivesTable;
+  webhookEvents: WebhookEventsTable;
+  webhookAttempts: WebhookAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -202,3 +262,5 @@ export type ChangeRow = Selectable<ChangesTable>;
 export type AppRow = Selectable<AppsTable>;
 export type GrantRow = Selectable<GrantsTable>;
 export type AccessLogRow = Selectable<AccessLogTable>;
+export type ArchiveRow = Selectable<ArchivesTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;

@@ -120,6 +120,17 @@ export async function lockChangeLog(trx: Kysely<Database>): Promise<void> {
   if (isPostgres(trx)) await sql`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`.execute(trx);
 }
 
+/**
+ * Serializes transactions that name the same key (an archive request per grant): a
+ * transaction-scoped advisory lock on PostgreSQL; SQLite has one writer at a time already.
+ */
+export async function lockKey(trx: Kysely<Database>, key: string): Promise<void> {
+  if (isPostgres(trx)) await sql`SELECT pg_advisory_xact_lock(${KEYED_LOCKS}, hashtext(${key}))`.execute(trx);
+}
+
+/** The namespace of {@link lockKey}'s two-part advisory locks. */
+const KEYED_LOCKS = 0x61726368;
+
 /** An arbitrary, fixed advisory-lock key for the change log. */
 const CHANGE_LOG_LOCK = 0x706f7274;
 

@@ -8,8 +8,9 @@ import { localSources, type Sources } from './sources/index.js';
 export type * from './database.js';
 export type { Cursor, Page, PageRequest } from './page.js';
 export type * from './sources/index.js';
-export { dropSchema, isPostgres, isUniqueViolation, lockChangeLog, type DialectName } from './dialect.js';
+export { dropSchema, isPostgres, isUniqueViolation, lockChangeLog, lockKey, type DialectName } from './dialect.js';
 export { seedDemo, seedBulk, type BulkSeedOptions } from './seed.js';
+export { sharedSecret } from './secrets.js';
 
 /** The store: one Kysely instance on SQLite or PostgreSQL, and the per-category sources over it. */
 export interface Store {

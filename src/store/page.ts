@@ -30,6 +30,12 @@ export interface Ordering<T extends keyof Database> {
   id: keyof Database[T] & string;
 }
 
+/** How many rows hang off one parent: an index-only count, for archive progress. */
+export async function countByParent<T extends keyof Database>(db: Kysely<Database>, ordering: Ordering<T>, parentId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(ordering.table)} WHERE ${sql.ref(ordering.parent)} = ${parentId}`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
 /**
  * Reads one page for each parent in a single statement, in the order (time, then id).
  *

@@ -142,7 +142,8 @@ describe.each(dialects())('scope gating on %s', (dialect) => {
   });
 
   it('the full walk reaches every node type under a grant of everything', () => {
-    expect([...nodeIds.keys()].sort()).toEqual([...NODE_TYPES].sort());
+    // An Archive is a node too, but the grant's job, not the user's data: no walk of the data reaches it.
+    expect([...nodeIds.keys()].sort()).toEqual(NODE_TYPES.filter((t) => t !== 'Archive').sort());
   });
 
   it('a grant of everything reads every gated value without an error', async () => {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Logger } from '../../src/logging/index.js';
@@ -31,12 +34,15 @@ export const TEST_INGEST_TOKEN = 'test-ingest-token-0123456789';
 /** A real gateway on a free port over a fresh demo store of `dialect`; `options.logger` captures its log. */
 export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
   const testStore = await openTestStore(dialect);
+  // Archive files go to a directory of the test's own, never the repository's ./data.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-test-'));
   // Quiet unless the run sets LOG_LEVEL.
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     DEMO_DATA: 'false',
     INGEST_TOKEN: TEST_INGEST_TOKEN,
+    DATA_DIR: dataDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? '',
     // Limits stay on, with buckets no suite that pages through alice's data can drain; the limits suites set their own.
     RATE_LIMIT_USER_POINTS: '10000000',

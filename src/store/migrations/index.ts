@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { dataGraph } from './0001-data-graph.js';
 import { oauth } from './0002-oauth.js';
 import { changes } from './0003-changes.js';
+import { archives } from './0004-archives.js';
 
 /** Every migration, in order; both dialects run the same list. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
   '0001-data-graph': dataGraph,
   '0002-oauth': oauth,
   '0003-changes': changes,
+  '0004-archives': archives,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database, FollowRow } from '../database.js';
-import { pagesByParent, type Page, type PageRequest } from '../page.js';
+import { countByParent, pagesByParent, type Page, type PageRequest } from '../page.js';
 
 /** The follows category: who follows a user and whom they follow, each edge with its time. */
 export interface FollowsSource {
   followerPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<FollowRow>>>;
   followingPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<FollowRow>>>;
+  followerCount(userId: string): Promise<number>;
+  followingCount(userId: string): Promise<number>;
   /** Follows by `[followerId, followeeId]` pairs. */
   followsByPairs(pairs: readonly (readonly [string, string])[]): Promise<FollowRow[]>;
   /** Which of `userIds` follow `userId` or are followed by them. */
@@ -13,11 +15,13 @@ export interface FollowsSource {
 }
 
 export function followsSource(db: Kysely<Database>): FollowsSource {
+  const followers = { table: 'follows', parent: 'followeeId', time: 'createdAt', id: 'followerId' } as const;
+  const following = { table: 'follows', parent: 'followerId', time: 'createdAt', id: 'followeeId' } as const;
   return {
-    followerPages: (userIds, request) =>
-      pagesByParent(db, { table: 'follows', parent: 'followeeId', time: 'createdAt', id: 'followerId' }, userIds, request),
-    followingPages: (userIds, request) =>
-      pagesByParent(db, { table: 'follows', parent: 'followerId', time: 'createdAt', id: 'followeeId' }, userIds, request),
+    followerPages: (userIds, request) => pagesByParent(db, followers, userIds, request),
+    followingPages: (userIds, request) => pagesByParent(db, following, userIds, request),
+    followerCount: (userId) => countByParent(db, followers, userId),
+    followingCount: (userId) => countByParent(db, following, userId),
     followsByPairs: (pairs) =>
       db
         .selectFrom('follows')

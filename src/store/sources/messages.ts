@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ConversationParticipantRow, ConversationRow, Database, MessageRow } from '../database.js';
-import { pagesByParent, type Page, type PageRequest } from '../page.js';
+import { countByParent, pagesByParent, type Page, type PageRequest } from '../page.js';
 
 /** The messages category: a user's conversations, their participants and messages. */
 export interface MessagesSource {
@@ -10,6 +10,9 @@ export interface MessagesSource {
   conversationPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<ConversationParticipantRow>>>;
   messagesByIds(ids: readonly string[]): Promise<MessageRow[]>;
   messagePages(conversationIds: readonly string[], request: PageRequest): Promise<Map<string, Page<MessageRow>>>;
+  conversationCount(userId: string): Promise<number>;
+  /** How many messages there are in all of a user's conversations. */
+  messageCount(userId: string): Promise<number>;
   /** Which of `userIds` share a conversation with `userId`. */
   connectedUsers(userId: string, userIds: readonly string[]): Promise<Set<string>>;
 }
@@ -35,6 +38,17 @@ export function messagesSource(db: Kysely<Database>): MessagesSource {
     messagesByIds: (ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids).execute(),
     messagePages: (conversationIds, request) =>
       pagesByParent(db, { table: 'messages', parent: 'conversationId', time: 'sentAt', id: 'id' }, conversationIds, request),
+    conversationCount: (userId) =>
+      countByParent(db, { table: 'conversationParticipants', parent: 'userId', time: 'joinedAt', id: 'conversationId' }, userId),
+    async messageCount(userId) {
+      const row = await db
+        .selectFrom('conversationParticipants')
+        .innerJoin('messages', 'messages.conversationId', 'conversationParticipants.conversationId')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('conversationParticipants.userId', '=', userId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
     async connectedUsers(userId, userIds) {
       const rows = await db
         .selectFrom('conversationParticipants as mine')

@@ -1,0 +1,75 @@
+/**
+ * One measured run of the archive benchmark, in a process of its own so its peak RSS is its
+ * own: `archive` exports through the gateway's archive worker, `dump` reads the same rows with
+ * plain keyset SQL and writes them as JSON Lines. Prints one JSON line of figures.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { sql } from 'kysely';
+import { startArchiveSystem } from '../src/archive/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { BENCH_USER } from './archive-seed.js';
+
+const [mode, dataDir, databaseUrl] = process.argv.slice(2);
+const store = await openStore({ databaseUrl: databaseUrl || undefined, dataDir: dataDir! });
+const started = performance.now();
+const cpuStarted = process.cpuUsage();
+const result = mode === 'archive' ? await archive(store) : await dump(store);
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuStarted);
+await store.close();
+console.log(JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+process.exit(0);
+
+async function archive(store: Store) {
+  const system = await startArchiveSystem({
+    db: store.db, sources: store.sources, dataDir: dataDir!, baseUrl: 'http://bench', lifetimeMs: 3_600_000, intervalMs: 1, webhookBackoffMs: 1000, onError: (e) => console.error(e),
+  });
+  const grantId = `bench-grant-${Date.now()}`;
+  const row = await system.archives.request({ userId: BENCH_USER, appId: 'bench-app', grantId, mode: 'single' }, ['profile', 'posts', 'follows', 'activity', 'messages']);
+  for await (const state of system.archives.watch(grantId, row.id)) {
+    if (state.status === 'READY') {
+      await system.close();
+      const files = JSON.parse(state.progress) as Record<string, number>;
+      return { records: Object.values(files).reduce((a, b) => a + b, 0), bytes: state.sizeBytes! };
+    }
+    if (state.status !== 'PENDING' && state.status !== 'RUNNING') throw new Error(`archive ended ${state.status}: ${state.error}`);
+  }
+  throw new Error('the archive never finished');
+}
+
+async function dump(store: Store) {
+  const out = fs.createWriteStream(path.join(dataDir!, 'dump.jsonl'));
+  let records = 0;
+  let bytes = 0;
+  const write = async (rows: object[]) => {
+    const chunk = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    records += rows.length;
+    bytes += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  // The same rows the archive holds, keyset-paged a thousand at a time in the order an index
+  // serves (messages by conversation, then time), serialized as they come.
+  const tables = [
+    { from: sql`posts WHERE author_id = ${BENCH_USER}`, key: ['created_at', 'id'] },
+    { from: sql`activity_events WHERE user_id = ${BENCH_USER}`, key: ['occurred_at', 'id'] },
+    { from: sql`messages WHERE conversation_id IN (SELECT conversation_id FROM conversation_participants WHERE user_id = ${BENCH_USER})`, key: ['conversation_id', 'sent_at', 'id'] },
+  ];
+  const camel = (column: string) => column.replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
+  for (const table of tables) {
+    const key = sql.join(table.key.map((column) => sql.ref(column)));
+    let after: unknown[] | undefined;
+    for (;;) {
+      const keyset = after ? sql`AND (${key}) > (${sql.join(after)})` : sql``;
+      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${table.from} ${keyset} ORDER BY ${key} LIMIT 1000`.execute(store.db);
+      if (rows.length === 0) break;
+      await write(rows);
+      const last = rows.at(-1)!;
+      after = table.key.map((column) => last[camel(column)]);
+    }
+  }
+  out.end();
+  await once(out, 'close');
+  return { records, bytes };
+}

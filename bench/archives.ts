@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../src/store/index.js';
+import { seedArchiveUser, VOLUMES } from './archive-seed.js';
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** One measured run: records and bytes out, seconds, and the process's peak RSS. */
+export interface ArchiveRun {
+  records: number;
+  bytes: number;
+  seconds: number;
+  /** CPU time of the main thread and zlib's threads: what the run costs, whatever else the machine does. */
+  cpuSeconds: number;
+  peakRssBytes: number;
+}
+
+export interface ArchiveFigures {
+  dialect: 'sqlite' | 'postgres';
+  seedSeconds: number;
+  archive: ArchiveRun;
+  dump: ArchiveRun;
+}
+
+function child(mode: 'archive' | 'dump', dataDir: string, databaseUrl: string): Promise<ArchiveRun> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', 'bench/archive-child.ts', mode, dataDir, databaseUrl], { cwd: repoRoot, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${mode} run failed: ${stderr || error.message}`));
+      resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as ArchiveRun);
+    });
+  });
+}
+
+/**
+ * Seeds one user with 1 000 000 records (100 000 posts, 400 000 messages in 400 conversations,
+ * 500 000 activity events) in a fresh store, then measures, each in its own process, a plain
+ * keyset SQL dump of those rows to JSON Lines and a full archive of the user through the
+ * archive worker. `databaseUrl` runs it on PostgreSQL (in a schema of its own), else SQLite.
+ */
+export async function benchArchives(databaseUrl?: string): Promise<ArchiveFigures> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-archives-'));
+  const schema = `bench_archives_${process.pid}`;
+  const url = databaseUrl ? `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` : '';
+  const store = await openStore({ databaseUrl, dataDir, pgSchema: databaseUrl ? schema : undefined });
+  try {
+    await store.migrate();
+    const seeding = performance.now();
+    await seedArchiveUser(store.db);
+    const seedSeconds = (performance.now() - seeding) / 1000;
+    const dump = await child('dump', dataDir, url);
+    const archive = await child('archive', dataDir, url);
+    return { dialect: databaseUrl ? 'postgres' : 'sqlite', seedSeconds, archive, dump };
+  } finally {
+    await store.close();
+    if (databaseUrl) {
+      const { dropSchema } = await import('../src/store/index.js');
+      await dropSchema(databaseUrl, schema);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const mb = (bytes: number) => bytes / 1_000_000;
+const fixed = (n: number, digits = 1) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The report's archive section for these runs. */
+export function archiveSection(results: ArchiveFigures[], machine: string): string {
+  const rows = results.flatMap((r) => {
+    const line = (what: string, run: ArchiveRun) =>
+      `| ${r.dialect} | ${what} | ${run.records.toLocaleString('en')} | ${fixed(run.seconds)} | ${Math.round(run.records / run.seconds).toLocaleString('en')} | ${fixed(mb(run.bytes) / run.seconds)} | ${fixed(mb(run.bytes))} | ${fixed(run.cpuSeconds)} | ${Math.round(run.records / run.cpuSeconds).toLocaleString('en')} | ${Math.round(mb(run.peakRssBytes))} |`;
+    return [line('archive (ZIP)', r.archive), line('plain SQL dump (JSONL)', r.dump)];
+  });
+  const verdicts = results.map((r) => {
+    const ratio = r.archive.records / r.archive.seconds / (r.dump.records / r.dump.seconds);
+    const cpuRatio = r.archive.records / r.archive.cpuSeconds / (r.dump.records / r.dump.cpuSeconds);
+    const rss = mb(r.archive.peakRssBytes);
+    const holds = ratio >= 0.5 && rss < 256;
+    return `On ${r.dialect}, the archive runs at ${Math.round(ratio * 100)} % of the dump's records/s (${Math.round(cpuRatio * 100)} % per CPU second) with a peak RSS of ${Math.round(rss)} MB: the target (≥ 50 %, < 256 MB) ${holds ? 'holds' : 'does not hold'}. Seeding took ${fixed(r.seedSeconds)} s. The machine was shared while it ran (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores), so wall-clock figures run low; CPU seconds are the steadier comparison.`;
+  });
+  return `## Archives
+
+One user with ${(VOLUMES.posts + VOLUMES.messages + VOLUMES.activity).toLocaleString('en')} records (${VOLUMES.posts.toLocaleString('en')} posts, ${VOLUMES.messages.toLocaleString('en')} messages in ${VOLUMES.conversations} conversations, ${VOLUMES.activity.toLocaleString('en')} activity events), written by set-based
+inserts. Each run is a process of its own, so its peak RSS (\`maxRSS\`) is its own. The archive is
+the gateway's worker writing the full ZIP (GraphQL-shaped records, deflated, hashed, with the
+manifest); the reference reads the same rows with plain keyset SQL (1 000 a page) and writes them
+unshaped as JSON Lines, uncompressed. MB/s counts the bytes written (the ZIP, or the JSONL file).
+Written by \`npm run bench -- --sections archives\` on ${new Date().toISOString().slice(0, 10)}; ${machine}.
+
+| store | run | records | seconds | records/s | MB/s written | MB written | CPU s | records per CPU s | peak RSS MB |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${verdicts.join('\n\n')}
+`;
+}

@@ -1,0 +1,80 @@
+import { ARCHIVE_FILES, PROFILE_FILE } from '../src/archive/index.js';
+import { CATEGORIES } from '../src/auth/index.js';
+import { badInput, ErrorCode, gatewayError } from '../src/errors/index.js';
+import { fromGlobalId, toGlobalId, type Context } from '../src/graph/index.js';
+import type { ArchiveRow, ChangeCategory } from '../src/store/index.js';
+import type { Category, Resolvers } from './__generated__/types.js';
+import { requireViewer, type NodeFetcher } from './common.js';
+
+/** The archive's own id from a global id; `BAD_USER_INPUT` for anything but an archive's. */
+function archiveId(globalId: string): string {
+  const { type, id } = fromGlobalId(globalId);
+  if (type !== 'Archive') throw badInput('This id is not an archive\'s.', 'id');
+  return id;
+}
+
+/** The requested categories, each held by the grant in its mode; `INSUFFICIENT_SCOPE` names the rest. */
+function grantedCategories(context: Context, requested: readonly Category[]): ChangeCategory[] {
+  const { grant, scopes } = requireViewer(context);
+  const names = [...new Set(requested.map((c) => c.toLowerCase() as ChangeCategory))];
+  if (names.length === 0) throw badInput('Name at least one category.', 'categories');
+  const missing = names.filter((c) => !scopes.has(`portability.${c}.${grant.mode}`));
+  if (missing.length > 0) {
+    const requiredScopes = missing.map((c) => `portability.${c}.${grant.mode}`);
+    throw gatewayError(ErrorCode.InsufficientScope, `The grant does not cover ${missing.join(', ')}.`, { requiredScopes });
+  }
+  return CATEGORIES.filter((c) => names.includes(c));
+}
+
+/** An archive is part of the caller's data when its own grant made it. */
+export const archiveNode: NodeFetcher = (id, viewer, context) => context.archives.get(viewer.grant.id, id);
+
+const categoryOfFile = new Map<string, ChangeCategory>([[PROFILE_FILE, 'profile'], ...ARCHIVE_FILES.map((f) => [f.name, f.category] as const)]);
+
+export const archivesResolvers: Resolvers = {
+  Query: {
+    archive: (_parent, args, context) => context.archives.find(requireViewer(context).grant.id, archiveId(args.id)),
+    archives: (_parent, _args, context) => context.archives.list(requireViewer(context).grant.id),
+  },
+  Mutation: {
+    requestArchive(_parent, args, context) {
+      const viewer = requireViewer(context);
+      const categories = grantedCategories(context, args.categories);
+      return context.archives.request({ userId: viewer.userId, appId: viewer.clientId, grantId: viewer.grant.id, mode: viewer.grant.mode }, categories);
+    },
+    cancelArchive: (_parent, args, context) => context.archives.cancel(requireViewer(context).grant.id, archiveId(args.id)),
+  },
+  Subscription: {
+    archiveProgress: {
+      subscribe: (_parent, args, context) => {
+        const grantId = requireViewer(context).grant.id;
+        const id = archiveId(args.id);
+        // Fail at once for an unknown id, rather than on the stream's first read.
+        return context.archives.find(grantId, id).then(() => context.archives.watch(grantId, id)) as never;
+      },
+      resolve: (row: ArchiveRow) => row,
+    },
+  },
+  Archive: {
+    id: (row) => toGlobalId('Archive', row.id),
+    categories: (row) => row.categories.split(' ').map((c) => c.toUpperCase() as Category),
+    progress(row) {
+      const files = JSON.parse(row.progress) as Record<string, number>;
+      const records = Object.values(files).reduce((sum, n) => sum + n, 0);
+      const total = row.totalRecords;
+      const fraction = row.status === 'READY' ? 1 : total ? Math.min(1, records / total) : 0;
+      const perCategory = new Map<ChangeCategory, number>(row.categories.split(' ').map((c) => [c as ChangeCategory, 0]));
+      for (const [file, n] of Object.entries(files)) {
+        const category = categoryOfFile.get(file);
+        if (category) perCategory.set(category, (perCategory.get(category) ?? 0) + n);
+      }
+      return {
+        fraction,
+        records,
+        totalRecords: total,
+        categories: [...perCategory].map(([category, n]) => ({ category: category.toUpperCase() as Category, records: n })),
+      };
+    },
+    downloadUrl: (row, _args, context) => context.archives.downloadUrl(row),
+  },
+};

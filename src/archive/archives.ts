@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type http from 'node:http';
+import type { Kysely } from 'kysely';
+import { toGlobalId } from '../graph/index.js';
+import { sharedSecret, type ArchiveRow, type ChangeCategory, type Database, type Sources } from '../store/index.js';
+import { DownloadLinks } from './download-link.js';
+import { downloadRoute } from './download-route.js';
+import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
+import { WebhookDeliverer } from './webhook-deliverer.js';
+import { ArchiveWorker } from './worker.js';
+
+/** Statuses after which an archive no longer changes (but for expiring). */
+const SETTLED = new Set(['FAILED', 'CANCELLED', 'EXPIRED']);
+/** How often a progress stream re-reads its row when nothing on this instance announced a change. */
+const WATCH_POLL_MS = 1000;
+
+/** Archives as resolvers see them: every operation is scoped to the caller's grant. */
+export interface Archives {
+  request(requester: ArchiveRequester, categories: readonly ChangeCategory[]): Promise<ArchiveRow>;
+  /** `BAD_USER_INPUT` for an unknown id or another grant's. */
+  find(grantId: string, id: string): Promise<ArchiveRow>;
+  /** Undefined for an unknown id or another grant's (`node(id:)`). */
+  get(grantId: string, id: string): Promise<ArchiveRow | undefined>;
+  list(grantId: string): Promise<ArchiveRow[]>;
+  cancel(grantId: string, id: string): Promise<ArchiveRow>;
+  /** The archive now, then again whenever it changes, until it is READY or settled. */
+  watch(grantId: string, id: string): AsyncIterable<ArchiveRow>;
+  /** The signed download link of a READY archive; null otherwise. */
+  downloadUrl(row: ArchiveRow): string | null;
+}
+
+export interface ArchiveSystemOptions {
+  db: Kysely<Database>;
+  sources: Sources;
+  dataDir: string;
+  /** The gateway's public base URL, which download links start with. */
+  baseUrl: string;
+  lifetimeMs: number;
+  intervalMs: number;
+  webhookBackoffMs: number;
+  onError: (error: unknown) => void;
+}
+
+/** The archive side of one gateway instance: the service, its worker, webhook delivery, downloads. */
+export interface ArchiveSystem {
+  archives: Archives;
+  /** Serves `/archives/…`. */
+  download: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  /** Wakes webhook delivery (an event was queued on this instance). */
+  wakeWebhooks(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the archive worker and webhook delivery of this instance. */
+export async function startArchiveSystem(options: ArchiveSystemOptions): Promise<ArchiveSystem> {
+  const { db } = options;
+  const dir = path.join(options.dataDir, 'archives');
+  const key = Buffer.from(await sharedSecret(db, 'archive-link-key', async () => randomBytes(32).toString('base64url')), 'base64url');
+  const links = new DownloadLinks(options.baseUrl, key);
+  const downloadUrl = (row: ArchiveRow) => (row.status === 'READY' && row.expiresAt ? links.url(toGlobalId('Archive', row.id), row.expiresAt) : null);
+  const deliverer = new WebhookDeliverer(db, options.webhookBackoffMs, options.onError);
+  const worker = new ArchiveWorker({
+    db,
+    sources: options.sources,
+    dir,
+    lifetimeMs: options.lifetimeMs,
+    onError: options.onError,
+    describe: (row) => ({ archive: describeArchive(row, downloadUrl(row)), grant: { id: row.grantId } }),
+  });
+  worker.events.on('progress', () => deliverer.wake());
+  await worker.start();
+  deliverer.start();
+
+  const archives: Archives = {
+    async request(requester, categories) {
+      const row = await insertArchiveJob(db, requester, categories, options.intervalMs);
+      worker.wake();
+      return row;
+    },
+    find: (grantId, id) => findArchive(db, grantId, id),
+    get: (grantId, id) => getArchive(db, grantId, id),
+    list: (grantId) => listArchives(db, grantId),
+    async cancel(grantId, id) {
+      const row = await cancelArchiveJob(db, grantId, id);
+      worker.events.emit('progress', id);
+      return row;
+    },
+    async *watch(grantId, id) {
+      let last: string | undefined;
+      for (;;) {
+        const row = await findArchive(db, grantId, id);
+        const seen = `${row.status}:${row.updatedAt}`;
+        if (seen !== last) {
+          last = seen;
+          yield row;
+        }
+        if (row.status === 'READY' || SETTLED.has(row.status)) return;
+        await changeOf(worker, id);
+      }
+    },
+    downloadUrl,
+  };
+
+  return {
+    archives,
+    download: downloadRoute(db, links, dir, () => worker.sweep()),
+    wakeWebhooks: () => deliverer.wake(),
+    async close() {
+      await worker.close();
+      await deliverer.close();
+    },
+  };
+}
+
+/** Resolves when this instance announces a change to the archive, or after a poll interval. */
+function changeOf(worker: ArchiveWorker, id: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      worker.events.off('progress', listener);
+      resolve();
+    };
+    const listener = (changed: string) => changed === id && done();
+    const timer = setTimeout(done, WATCH_POLL_MS);
+    worker.events.on('progress', listener);
+  });
+}
+
+/** An archive as webhooks describe it. */
+function describeArchive(row: ArchiveRow, downloadUrl: string | null) {
+  return {
+    id: toGlobalId('Archive', row.id),
+    status: row.status,
+    categories: row.categories.split(' ').map((c) => c.toUpperCase()),
+    createdAt: new Date(row.createdAt).toISOString(),
+    readyAt: row.readyAt === null ? null : new Date(row.readyAt).toISOString(),
+    expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString(),
+    sizeBytes: row.sizeBytes,
+    sha256: row.sha256,
+    downloadUrl,
+  };
+}

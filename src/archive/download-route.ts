@@ -1,0 +1,102 @@
+import type http from 'node:http';
+import { GraphQLError } from 'graphql';
+import type { Kysely } from 'kysely';
+import send from 'send';
+import type { Database } from '../store/index.js';
+import { fromGlobalId } from '../graph/index.js';
+import { DOWNLOAD_PREFIX, type DownloadLinks } from './download-link.js';
+import { archivePath } from './worker.js';
+
+/** Why a download was refused: `code` in the JSON body. */
+export enum DownloadErrorCode {
+  NotFound = 'NOT_FOUND',
+  SignatureInvalid = 'SIGNATURE_INVALID',
+  LinkExpired = 'LINK_EXPIRED',
+  GrantRevoked = 'GRANT_REVOKED',
+  AppSuspended = 'APP_SUSPENDED',
+  RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  Internal = 'INTERNAL_SERVER_ERROR',
+}
+
+function refuse(res: http.ServerResponse, status: number, code: DownloadErrorCode, message: string): void {
+  if (res.headersSent) return void res.destroy();
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'no-store');
+  res.removeHeader('content-length');
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+/**
+ * `GET /archives/<id>.zip?expires=…&signature=…`: a finished archive's file, for whoever holds
+ * the signed link until it expires. `send` serves it with `Content-Length`, `Accept-Ranges`,
+ * single byte ranges (206, or 416 with `Content-Range: bytes *\/size`), `If-Range`, and the
+ * archive's sha256 as a strong `ETag`. Links of a revoked grant stop working at once.
+ */
+export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: string, expire: () => Promise<void>) {
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return refuse(res, 405, DownloadErrorCode.MethodNotAllowed, 'Use GET (or HEAD).');
+    }
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const match = new RegExp(`^${DOWNLOAD_PREFIX}([A-Za-z0-9_-]+)\\.zip$`).exec(url.pathname);
+    const globalId = match?.[1];
+    const expires = url.searchParams.get('expires') ?? '';
+    const signature = url.searchParams.get('signature') ?? '';
+    if (!globalId) return refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
+    if (!links.verify(globalId, expires, signature)) {
+      return refuse(res, 403, DownloadErrorCode.SignatureInvalid, 'The link\'s signature does not match: use the downloadUrl the API returned, unaltered.');
+    }
+    if (Number(expires) * 1000 <= Date.now()) {
+      return refuse(res, 410, DownloadErrorCode.LinkExpired, 'This link has expired: request a new archive.');
+    }
+    const id = decodeArchiveId(globalId);
+    const archive = id
+      ? await db
+          .selectFrom('archives')
+          .leftJoin('grants', 'grants.id', 'archives.grantId')
+          .leftJoin('apps', 'apps.id', 'archives.appId')
+          .select(['archives.status', 'archives.sha256', 'archives.expiresAt', 'grants.revokedAt', 'apps.status as appStatus'])
+          .where('archives.id', '=', id)
+          .executeTakeFirst()
+      : undefined;
+    if (!id || !archive || (archive.status !== 'READY' && archive.status !== 'EXPIRED')) {
+      return refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
+    }
+    if (archive.revokedAt !== null) return refuse(res, 403, DownloadErrorCode.GrantRevoked, 'The grant this archive was made under has been revoked.');
+    if (archive.appStatus === 'SUSPENDED') return refuse(res, 403, DownloadErrorCode.AppSuspended, 'This app is suspended.');
+    if (archive.status === 'EXPIRED' || (archive.expiresAt ?? 0) <= Date.now()) {
+      await expire();
+      return refuse(res, 410, DownloadErrorCode.LinkExpired, 'This archive has expired and its file was deleted: request a new archive.');
+    }
+
+    res.setHeader('etag', `"${archive.sha256}"`);
+    res.setHeader('cache-control', 'private, no-transform');
+    res.setHeader('content-disposition', `attachment; filename="archive-${globalId}.zip"`);
+    await new Promise<void>((resolve) => {
+      send(req, archivePath(dir, id), { etag: false, lastModified: false, cacheControl: false, acceptRanges: true })
+        .on('error', (error: { status?: number }) => {
+          if (error.status === 416) refuse(res, 416, DownloadErrorCode.RangeNotSatisfiable, 'The requested range lies outside the archive.');
+          else if (error.status === 404) refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
+          else refuse(res, 500, DownloadErrorCode.Internal, 'The archive could not be read.');
+          resolve();
+        })
+        .on('end', resolve)
+        .pipe(res);
+      res.once('close', resolve);
+    });
+  };
+}
+
+function decodeArchiveId(globalId: string): string | undefined {
+  try {
+    const { type, id } = fromGlobalId(globalId);
+    return type === 'Archive' ? id : undefined;
+  } catch (error) {
+    // A malformed id: the same as an unknown one.
+    if (error instanceof GraphQLError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { ArchiveRow, Database } from '../store/index.js';
+import { enqueueWebhook } from './webhook-queue.js';
+
+export interface Completion {
+  sizeBytes: number;
+  sha256: string;
+  lifetimeMs: number;
+  /** Records written per file. */
+  files: Record<string, number>;
+  /** What `archive.ready` tells the app about the archive. */
+  describe: (row: ArchiveRow) => object;
+}
+
+/**
+ * Marks a job READY and queues its `archive.ready` webhook in one transaction; false (nothing
+ * written) when the job stopped being this worker's meanwhile (cancelled, or taken over).
+ */
+export async function completeJob(db: Kysely<Database>, job: ArchiveRow, owner: string, completion: Completion): Promise<boolean> {
+  const now = Date.now();
+  const ready: ArchiveRow = {
+    ...job,
+    status: 'READY',
+    progress: JSON.stringify(completion.files),
+    readyAt: now,
+    expiresAt: now + completion.lifetimeMs,
+    sizeBytes: completion.sizeBytes,
+    sha256: completion.sha256,
+    leaseOwner: null,
+    leaseUntil: null,
+    updatedAt: now,
+    error: null,
+  };
+  return db.transaction().execute(async (trx) => {
+    const { id: _id, ...columns } = ready;
+    const result = await trx
+      .updateTable('archives')
+      .set(columns)
+      .where('id', '=', job.id)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'RUNNING')
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    await enqueueWebhook(trx, job.appId, 'archive.ready', completion.describe(ready));
+    return true;
+  });
+}
+
+/** Marks READY archives past their lifetime EXPIRED; returns their ids, whose files may go. */
+export async function expireArchives(db: Kysely<Database>, now = Date.now()): Promise<string[]> {
+  const due = await db.selectFrom('archives').select('id').where('status', '=', 'READY').where('expiresAt', '<=', now).execute();
+  const expired: string[] = [];
+  for (const { id } of due) {
+    const result = await db
+      .updateTable('archives')
+      .set({ status: 'EXPIRED', updatedAt: now })
+      .where('id', '=', id)
+      .where('status', '=', 'READY')
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) expired.push(id);
+  }
+  return expired;
+}

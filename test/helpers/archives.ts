@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import yauzl from 'yauzl';
+import type { TestGateway } from './gateway.js';
+
+export const ARCHIVE_FIELDS = `id status createdAt readyAt expiresAt sizeBytes sha256 downloadUrl categories
+  progress { fraction records totalRecords categories { category records } }`;
+
+export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** Requests an archive through the API; returns the response's errors or the archive. */
+export async function requestArchive(gw: TestGateway, token: string, categories: string[]) {
+  const response = await gw.graphql(`mutation($c: [Category!]!) { requestArchive(categories: $c) { ${ARCHIVE_FIELDS} } }`, { token, variables: { c: categories } });
+  return { response, archive: response.body.data?.requestArchive, errors: response.body.errors };
+}
+
+/** Polls `archive(id)` until its status is one of `statuses`. */
+export async function archiveWhen(gw: TestGateway, token: string, id: string, statuses: string[], timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await gw.graphql(`query($id: ID!) { archive(id: $id) { ${ARCHIVE_FIELDS} } }`, { token, variables: { id } });
+    const archive = body.data?.archive;
+    if (archive && statuses.includes(archive.status)) return archive;
+    if (Date.now() > deadline) throw new Error(`archive ${id} is ${JSON.stringify(archive ?? body.errors)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Every entry of a ZIP, by name. */
+export function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error) return reject(error);
+      const entries = new Map<string, Buffer>();
+      file.on('error', reject);
+      file.on('end', () => resolve(entries));
+      file.on('entry', (entry: yauzl.Entry) => {
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            file.readEntry();
+          });
+        });
+      });
+      file.readEntry();
+    });
+  });
+}
+
+export const jsonLines = (content: Buffer | undefined) =>
+  (content ?? Buffer.alloc(0))
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
