@@ -38,7 +38,7 @@ export const ACTIVITY = gql(
   ACTIVITY_RECORD,
 );
 export const CONVERSATIONS = gql(
-  `query ($after: String, $messagesAfter: String) { viewer { page: conversations(first: 20, after: $after) { edges { node { ...ConversationRecord ${MESSAGES} } } ${PAGE} } } }`,
+  `query ($after: String, $messagesAfter: String) { viewer { page: conversations(first: 5, after: $after) { edges { node { ...ConversationRecord ${MESSAGES} } } ${PAGE} } } }`,
   CONVERSATION_RECORD,
   MESSAGE_RECORD,
 );

@@ -8,7 +8,7 @@ import { DownloadLinks } from './download-link.js';
 import { downloadRoute } from './download-route.js';
 import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
 import { WebhookDeliverer } from './webhook-deliverer.js';
-import { ArchiveWorker } from './worker.js';
+import { ArchiveWorker, type JobEvent } from './worker.js';
 
 /** Statuses after which an archive no longer changes (but for expiring). */
 const SETTLED = new Set(['FAILED', 'CANCELLED', 'EXPIRED']);
@@ -40,6 +40,8 @@ export interface ArchiveSystemOptions {
   intervalMs: number;
   webhookBackoffMs: number;
   onError: (error: unknown) => void;
+  /** Told when this instance's worker starts a job and how each attempt ends (the metrics). */
+  observe?: (event: JobEvent) => void;
 }
 
 /** The archive side of one gateway instance: the service, its worker, webhook delivery, downloads. */
@@ -66,6 +68,7 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
     dir,
     lifetimeMs: options.lifetimeMs,
     onError: options.onError,
+    ...(options.observe ? { observe: options.observe } : {}),
     describe: (row) => ({ archive: describeArchive(row, downloadUrl(row)), grant: { id: row.grantId } }),
   });
   worker.events.on('progress', () => deliverer.wake());

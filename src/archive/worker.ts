@@ -31,7 +31,12 @@ export interface ArchiveWorkerOptions {
   /** What `archive.ready` tells the app about a finished archive (its download URL, …). */
   describe: (row: ArchiveRow) => object;
   onError: (error: unknown) => void;
+  /** Told when this worker starts a job, and how the attempt ended (the metrics). */
+  observe?: (event: JobEvent) => void;
 }
+
+/** A job this worker started, and how its attempt ended: finished, failed for good, or handed back. */
+export type JobEvent = 'started' | 'READY' | 'FAILED' | 'RELEASED';
 
 /** Why a running job stopped before its end. */
 class Stopped extends Error {
@@ -119,21 +124,27 @@ export class ArchiveWorker {
     // A crashed attempt may have left its temporary file: the lease makes this worker the only owner now.
     await removeTemporaries(dir, job.id);
     const writer = new ZipWriter(path.join(dir, `${job.id}.zip.${this.owner.replace(/[^A-Za-z0-9]/g, '_')}.part`), finalPath);
+    const observe = this.options.observe ?? (() => {});
+    observe('started');
     try {
       const files = await this.#write(job, writer);
       const summary = await writer.finish();
       const completed = await completeJob(db, job, this.owner, { ...summary, lifetimeMs: this.options.lifetimeMs, files, describe: this.options.describe });
       if (!completed) await fs.promises.rm(finalPath, { force: true });
+      observe(completed ? 'READY' : 'RELEASED');
     } catch (error) {
       await writer.abort();
       if (error instanceof Stopped) {
         if (error.reason === 'shutdown') await releaseJob(db, job.id, this.owner);
+        observe('RELEASED');
         return;
       }
       this.options.onError(error);
       const message = error instanceof Error ? error.message : String(error);
-      if (job.attempts >= MAX_ATTEMPTS) await failJob(db, job.id, this.owner, message);
+      const failed = job.attempts >= MAX_ATTEMPTS;
+      if (failed) await failJob(db, job.id, this.owner, message);
       else await releaseJob(db, job.id, this.owner, message);
+      observe(failed ? 'FAILED' : 'RELEASED');
     }
   }
 

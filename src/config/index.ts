@@ -127,7 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.JWT_ISSUER) !== Boolean(e.JWT_JWKS_URL)) {
     throw new ConfigError('Invalid configuration:\n  JWT_ISSUER and JWT_JWKS_URL: set both, or neither');
   }
-  if (e.RATE_LIMIT_USER_POINTS < e.MAX_QUERY_COST || e.RATE_LIMIT_APP_POINTS < e.RATE_LIMIT_USER_POINTS) {
+  // Without rate limits there are no buckets for an operation's cost to overflow.
+  if (e.RATE_LIMITS && (e.RATE_LIMIT_USER_POINTS < e.MAX_QUERY_COST || e.RATE_LIMIT_APP_POINTS < e.RATE_LIMIT_USER_POINTS)) {
     throw new ConfigError('Invalid configuration:\n  RATE_LIMIT_USER_POINTS: must be at least MAX_QUERY_COST, and RATE_LIMIT_APP_POINTS at least RATE_LIMIT_USER_POINTS');
   }
   return {

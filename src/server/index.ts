@@ -135,6 +135,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     intervalMs: config.archiveIntervalMs,
     webhookBackoffMs: config.webhookBackoffMs,
     onError: logError('archive system failed'),
+    observe(event) {
+      if (event === 'started') return metrics.archiveJobs.running.inc();
+      metrics.archiveJobs.running.dec();
+      metrics.archiveJobs.finished.inc({ status: event });
+    },
   });
 
   const schema = buildSchema();

@@ -17,7 +17,9 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
   const executor: GatewayExecutor = async (request) => {
     const { document, operation, operationName, context } = request;
     const variables = request.request.variables ?? {};
-    if (operation.operation !== 'query') {
+    // No operation is a document whose operation Apollo could not pick (several, and no or an
+    // unknown operationName): graphql-js answers that with the spec's error.
+    if (operation?.operation !== 'query') {
       return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
     }
     const query = compile(document, operationName);

@@ -544,6 +544,12 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
       expect(response.status).toBe(400);
     });
 
+    it('a document of several operations without an operationName gets an error, not a 5xx', async () => {
+      const { status, body } = await gw.graphql('query A { viewer { profile { username } } } query B { grant { mode } }', { token: await gw.token('alice') });
+      expect(status).toBeLessThan(500);
+      expect(body.errors?.[0]?.message).toMatch(/operation name/i);
+    });
+
     it('a text/plain body is refused with 415, not served and not a 5xx', async () => {
       const response = await rawPost(gw.gateway.url, JSON.stringify({ query: PROFILE }), { contentType: 'text/plain' });
       expect(response.status).toBe(415);
