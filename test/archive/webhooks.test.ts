@@ -69,7 +69,12 @@ describe.each(dialects())('webhooks on %s', (dialect) => {
     // The receiver has answered; the gateway records the outcome just after.
     const eventRow = () => gw.store.db.selectFrom('webhookEvents').selectAll().where('id', '=', bodies[0].id).executeTakeFirstOrThrow();
     let event = await eventRow();
-    while (event.status === 'PENDING') event = await eventRow();
+    // A timer between reads: on SQLite a read is microtasks only, and a loop of them would starve
+    // the I/O that records the outcome.
+    while (event.status === 'PENDING') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      event = await eventRow();
+    }
     expect(event).toMatchObject({ status: 'DELIVERED', attempts: 3 });
     const attempts = await gw.store.db.selectFrom('webhookAttempts').selectAll().where('eventId', '=', event.id).orderBy('attempt').execute();
     expect(attempts.map((a) => [a.attempt, a.httpStatus])).toEqual([[1, 503], [2, 503], [3, 204]]);
