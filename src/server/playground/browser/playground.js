@@ -39,13 +39,18 @@
   function isSubscription(query, operationName) {
     var text = query.replace(/"""[\s\S]*?"""|"(?:\\.|[^"\\])*"|#[^\n]*/g, ' ');
     var depth = 0;
+    var first;
     var token = /[{}]|\b(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
     for (var match; (match = token.exec(text)); ) {
       if (match[0] === '{') depth++;
       else if (match[0] === '}') depth--;
-      else if (depth === 0 && (!operationName || match[2] === operationName)) return match[1] === 'subscription';
+      else if (depth === 0) {
+        if (!operationName || match[2] === operationName) return match[1] === 'subscription';
+        if (first === undefined) first = match[1];
+      }
     }
-    return false;
+    // Right after a tab switch GraphiQL may still name the previous tab's operation.
+    return first === 'subscription';
   }
 
   function subscribe(params, authorization) {
@@ -84,7 +89,11 @@
 
   async function fetcher(params, options) {
     var headers = (options && options.headers) || {};
-    if (isSubscription(params.query || '', params.operationName)) return subscribe(params, authorizationOf(headers));
+    if (isSubscription(params.query || '', params.operationName)) {
+      // A stale name (the previous tab's) is dropped: the document's one operation runs.
+      var named = !params.operationName || new RegExp('\\b(query|mutation|subscription)\\s+' + params.operationName + '\\b').test(params.query || '');
+      return subscribe(named ? params : Object.assign({}, params, { operationName: undefined }), authorizationOf(headers));
+    }
     var response = await fetch(config.endpoint, {
       method: 'POST',
       headers: Object.assign({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, headers),
