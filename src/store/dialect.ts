@@ -134,8 +134,3 @@ const KEYED_LOCKS = 0x61726368;
 /** An arbitrary, fixed advisory-lock key for the change log. */
 const CHANGE_LOG_LOCK = 0x706f7274;
 
-/** Whether an error is a unique or primary-key violation, on either dialect. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}

@@ -8,7 +8,7 @@ import { localSources, type Sources } from './sources/index.js';
 export type * from './database.js';
 export type { Cursor, Page, PageRequest } from './page.js';
 export type * from './sources/index.js';
-export { dropSchema, isPostgres, isUniqueViolation, lockChangeLog, lockKey, type DialectName } from './dialect.js';
+export { dropSchema, isPostgres, lockChangeLog, lockKey, type DialectName } from './dialect.js';
 export { seedDemo, seedBulk, type BulkSeedOptions } from './seed.js';
 export { sharedSecret } from './secrets.js';
 
