@@ -44,6 +44,7 @@ export function localNotifier(): Notifier {
 export async function postgresNotifier(databaseUrl: string, onError: (error: unknown) => void): Promise<Notifier> {
   const local = listeners();
   const publisher = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  publisher.on('error', onError);
   let listener: pg.Client | undefined;
   let closed = false;
 

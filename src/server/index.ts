@@ -78,7 +78,7 @@ const LAG_TIMEOUT_MS = 2000;
 /** Opens the store, applies migrations, seeds demo data when asked, and starts serving. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (error) => logger.warn({ err: error }, 'a store connection dropped') }));
   await store.migrate();
   if (config.demoData) {
     await seedDemo(store.db);

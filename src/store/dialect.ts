@@ -20,6 +20,8 @@ export interface ConnectOptions {
   pgSchema?: string | undefined;
   /** Called with every SQL statement the store runs. */
   onQuery?: ((sql: string) => void) | undefined;
+  /** Told when the server drops an idle PostgreSQL connection (a restart, an administrator). */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
 
 /** PostgreSQL's int8 (our millisecond times, counts) read back as JS numbers, not strings. */
@@ -45,6 +47,9 @@ export async function connect(options: ConnectOptions): Promise<{ db: Kysely<Dat
       types: pgTypes,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     });
+    // pg discards the broken client itself and the next query connects anew; without a listener
+    // the pool's 'error' event would end the process.
+    pool.on('error', options.onConnectionError ?? (() => {}));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, log }), dialect: 'postgres' };
   }
 

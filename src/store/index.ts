@@ -36,6 +36,8 @@ export interface StoreOptions {
   pgSchema?: string | undefined;
   /** Called with every SQL statement the store runs. */
   onQuery?: ((sql: string) => void) | undefined;
+  /** Told when the server drops an idle PostgreSQL connection; the store reconnects on its own. */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -44,6 +46,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqliteFile: options.sqliteFile ?? path.join(options.dataDir, 'gateway.sqlite'),
     pgSchema: options.pgSchema,
     onQuery: options.onQuery,
+    onConnectionError: options.onConnectionError,
   });
   const migrator = new Migrator({
     db,
