@@ -50,11 +50,12 @@ async function dump(store: Store) {
     if (!out.write(chunk)) await once(out, 'drain');
   };
   // The same rows the archive holds, keyset-paged a thousand at a time in the order an index
-  // serves (messages by conversation, then time), serialized as they come.
+  // serves (messages conversation by conversation, then by time), serialized as they come.
+  const { rows: conversations } = await sql<{ conversationId: string }>`SELECT conversation_id FROM conversation_participants WHERE user_id = ${BENCH_USER} ORDER BY conversation_id`.execute(store.db);
   const tables = [
     { from: sql`posts WHERE author_id = ${BENCH_USER}`, key: ['created_at', 'id'] },
     { from: sql`activity_events WHERE user_id = ${BENCH_USER}`, key: ['occurred_at', 'id'] },
-    { from: sql`messages WHERE conversation_id IN (SELECT conversation_id FROM conversation_participants WHERE user_id = ${BENCH_USER})`, key: ['conversation_id', 'sent_at', 'id'] },
+    ...conversations.map(({ conversationId }) => ({ from: sql`messages WHERE conversation_id = ${conversationId}`, key: ['sent_at', 'id'] })),
   ];
   const camel = (column: string) => column.replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
   for (const table of tables) {
