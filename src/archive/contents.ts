@@ -1,3 +1,4 @@
+import { toGlobalId } from '../graph/index.js';
 import type { ChangeCategory, Cursor, Page, PageRequest, Sources, UserRow } from '../store/index.js';
 import { activityRecord, conversationRecord, followEdgeRecord, messageRecord, postRecord, profileRecord } from './records.js';
 
@@ -111,10 +112,18 @@ export const ARCHIVE_FILES: readonly ArchiveFile[] = [
     category: 'messages',
     count: (sources, userId) => sources.messages.messageCount(userId),
     async *records(sources, userId) {
+      // The conversations and their participants: few ids, each met on many messages.
+      const refIds = new Map<string, string>();
+      const refId: typeof toGlobalId = (type, id) => {
+        const key = `${type}:${id}`;
+        let globalId = refIds.get(key);
+        if (globalId === undefined) refIds.set(key, (globalId = toGlobalId(type, id)));
+        return globalId;
+      };
       for await (const memberships of conversationPages(sources, userId)) {
         for (const { conversationId } of memberships) {
           const pages = keyset((r) => sources.messages.messagePages([conversationId], r), conversationId, (row) => ({ time: row.sentAt, id: row.id }));
-          for await (const rows of pages) yield rows.map((row) => JSON.stringify(messageRecord(row)));
+          for await (const rows of pages) yield rows.map((row) => JSON.stringify(messageRecord(row, refId)));
         }
       }
     },

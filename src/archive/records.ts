@@ -61,12 +61,13 @@ export function conversationRecord(conversation: ConversationRow, participants: 
   return { id: toGlobalId('Conversation', conversation.id), createdAt: time(conversation.createdAt), participants: participants.map(userRecord) };
 }
 
-export function messageRecord(message: MessageRow) {
+/** `refId` makes the ids of the sender and the conversation, which repeat from message to message. */
+export function messageRecord(message: MessageRow, refId: typeof toGlobalId = toGlobalId) {
   return {
     id: toGlobalId('Message', message.id),
     text: message.text,
     sentAt: time(message.sentAt),
-    sender: { id: toGlobalId('User', message.senderId) },
-    conversation: { id: toGlobalId('Conversation', message.conversationId) },
+    sender: { id: refId('User', message.senderId) },
+    conversation: { id: refId('Conversation', message.conversationId) },
   };
 }

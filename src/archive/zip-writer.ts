@@ -12,9 +12,6 @@ export interface ZipEntrySummary {
   sha256: string;
 }
 
-/** Lines are gathered into chunks of about this size before they go to the compressor. */
-const CHUNK_BYTES = 64 * 1024;
-
 /**
  * A ZIP written file by file to a temporary path with yazl, and renamed to its final path only
  * once complete, so a half-written archive never looks finished. Each file is streamed in with
@@ -56,27 +53,19 @@ export class ZipWriter {
    * once the last line has been handed to the ZIP.
    */
   async addLines(name: string, produce: (write: (lines: readonly string[]) => Promise<void>) => Promise<void>): Promise<ZipEntrySummary> {
-    const input = new PassThrough({ highWaterMark: CHUNK_BYTES });
+    const input = new PassThrough({ highWaterMark: 64 * 1024 });
     this.#zip.addReadStream(input, name, { mtime: this.#mtime });
     const hash = createHash('sha256');
     let bytes = 0;
     let records = 0;
-    let pending = '';
-    const flush = async () => {
-      if (pending === '') return;
-      const chunk = Buffer.from(pending);
-      pending = '';
-      hash.update(chunk);
-      bytes += chunk.length;
-      if (!input.write(chunk)) await Promise.race([once(input, 'drain'), this.#written]);
-    };
     await produce(async (lines) => {
       if (lines.length === 0) return;
-      pending += lines.join('\n') + '\n';
+      const chunk = Buffer.from(lines.join('\n') + '\n');
+      hash.update(chunk);
+      bytes += chunk.length;
       records += lines.length;
-      if (pending.length >= CHUNK_BYTES) await flush();
+      if (!input.write(chunk)) await Promise.race([once(input, 'drain'), this.#written]);
     });
-    await flush();
     input.end();
     return { name, records, bytes, sha256: hash.digest('hex') };
   }
