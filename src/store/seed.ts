@@ -1,4 +1,4 @@
-import { Faker, base, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import type { Insertable, Kysely } from 'kysely';
 import type { ActivityEventsTable, Database, FollowsTable, MessagesTable, PostsTable, UsersTable } from './database.js';
 import {
@@ -26,7 +26,7 @@ const CONTENT_START = BASE_TIME - 2 * YEAR;
 export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) return false;
-    const data = demoData();
+    const data = demoData(await englishFaker());
     await insertAll(trx, 'users', data.users);
     await insertAll(trx, 'posts', data.posts);
     await insertAll(trx, 'follows', data.follows);
@@ -38,8 +38,7 @@ export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
   });
 }
 
-function demoData() {
-  const f = new Faker({ locale: [en, base] });
+function demoData(f: Faker) {
   f.seed(DEMO_SEED);
   const time = (from: number, to = BASE_TIME - HOUR) => f.number.int({ min: from, max: to });
 
@@ -195,7 +194,7 @@ export async function seedBulk(
   const n = Math.max(0, Math.floor(options.users));
   const seed = options.seed ?? 1;
   // Faker only fills small text pools up front; per-row values come from the far cheaper PRNG.
-  const f = new Faker({ locale: [en, base] });
+  const f = await englishFaker();
   f.seed(seed);
   const pool = (size: number, make: () => string) => Array.from({ length: size }, make);
   const firstNames = pool(300, () => f.person.firstName());
@@ -300,4 +299,10 @@ export async function seedBulk(
 
     return { users, posts, follows, activityEvents, conversations, messages };
   });
+}
+
+/** An English Faker, imported only to seed: loading the package costs a process about 40 MB. */
+async function englishFaker(): Promise<Faker> {
+  const { Faker, base, en } = await import('@faker-js/faker');
+  return new Faker({ locale: [en, base] });
 }
