@@ -63,9 +63,9 @@ export const changesResolvers: Resolvers = {
           expired: cursorExpired,
           // Each batch gets fresh loaders. Live batches come with their objects loaded once for
           // every subscriber; a replayed batch loads the nodes of all its changes together.
-          async onBatch(rows, shared) {
+          onBatch(rows, shared) {
             context.renewLoaders(shared);
-            if (!shared) await loadChangeEntities(rows, context.loaders);
+            if (!shared) return loadChangeEntities(rows, context.loaders);
           },
         }) as AsyncIterable<never>;
       },

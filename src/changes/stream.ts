@@ -14,7 +14,7 @@ export interface ChangeStreamOptions<Shared = unknown> {
   after: number;
   categories: readonly ChangeCategory[];
   /** Called with each batch before its rows are handed out; `shared` is what the tailer loaded for live rows. */
-  onBatch?: (rows: readonly ChangeRow[], shared: Shared | undefined) => Promise<void>;
+  onBatch?: (rows: readonly ChangeRow[], shared: Shared | undefined) => Promise<void> | void;
   /** The error to end the stream with when retention passed it: given the oldest position still held. */
   expired: (prunedThrough: number) => Error;
 }
@@ -29,11 +29,14 @@ export interface ChangeStreamOptions<Shared = unknown> {
  */
 export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<ChangeRow> {
   #position: number;
-  #buffer: ChangeRow[] = [];
+  /** The batch being handed out, and the index of its next row; batches may be shared, never changed. */
+  #buffer: readonly ChangeRow[] = [];
+  #next = 0;
   #live: TailDelivery<Shared>[] = [];
   #replaying = true;
   #done = false;
-  #wake: (() => void) | undefined;
+  /** Ends the current wait: true when a live batch came, false when the poll interval passed. */
+  #resolveWait: ((woken: boolean) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #detach: () => void;
 
@@ -44,20 +47,19 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
   ) {
     this.#position = options.after;
     this.#detach = tailer.attach(options.userId, (delivery) => {
-      const rows = delivery.rows.filter((row) => options.categories.includes(row.category));
+      const rows = keep(delivery.rows, (row) => options.categories.includes(row.category));
       if (rows.length === 0) return;
       if (this.#live.length >= MAX_PENDING) {
         this.#live = [];
         this.#replaying = true;
       } else this.#live.push({ rows, shared: delivery.shared });
-      this.#wake?.();
+      this.#wake(true);
     });
   }
 
   async next(): Promise<IteratorResult<ChangeRow>> {
     while (!this.#done) {
-      const buffered = this.#buffer.shift();
-      if (buffered) return { value: buffered, done: false };
+      if (this.#next < this.#buffer.length) return { value: this.#buffer[this.#next++]!, done: false };
       if (this.#replaying) {
         const rows = await this.source.changesAfter(this.options.userId, this.#position, this.options.categories, BATCH);
         const pruned = rows.length > 0 ? await this.source.prunedThrough() : 0;
@@ -69,7 +71,8 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
       }
       const delivery = this.#live.shift();
       if (delivery) {
-        await this.#hand(delivery.rows.filter((row) => row.position > this.#position), delivery.shared);
+        const loading = this.#hand(keep(delivery.rows, (row) => row.position > this.#position), delivery.shared);
+        if (loading) await loading;
         continue;
       }
       if (!(await this.#sleep())) this.#replaying = true;
@@ -82,7 +85,8 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
     this.#buffer = [];
     this.#live = [];
     this.#detach();
-    this.#wake?.();
+    clearTimeout(this.#timer);
+    this.#wake(true);
     return { value: undefined, done: true };
   }
 
@@ -90,21 +94,33 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
     return this;
   }
 
-  async #hand(rows: ChangeRow[], shared: Shared | undefined): Promise<void> {
+  /** Makes `rows` the batch handed out next, once `onBatch` (when it returns a promise) is done with them. */
+  #hand(rows: readonly ChangeRow[], shared: Shared | undefined): Promise<void> | void {
     if (rows.length === 0) return;
     this.#position = rows.at(-1)!.position;
-    await this.options.onBatch?.(rows, shared);
     this.#buffer = rows;
+    this.#next = 0;
+    return this.options.onBatch?.(rows, shared);
   }
 
   /** Waits for a live batch; false when it waited the whole poll interval instead. */
   #sleep(): Promise<boolean> {
+    // One timer for the stream's life, re-armed at each wait: a live flow costs no timer per change.
+    if (this.#timer) this.#timer.refresh();
+    else this.#timer = setTimeout(() => this.#wake(false), POLL_MS);
     return new Promise<boolean>((resolve) => {
-      this.#wake = () => resolve(true);
-      this.#timer = setTimeout(() => resolve(false), POLL_MS);
-    }).finally(() => {
-      clearTimeout(this.#timer);
-      this.#wake = undefined;
+      this.#resolveWait = resolve;
     });
   }
+
+  #wake(woken: boolean): void {
+    const resolve = this.#resolveWait;
+    this.#resolveWait = undefined;
+    resolve?.(woken);
+  }
+}
+
+/** `rows` itself when every row passes, else a copy of those that do: a live batch is shared by the user's streams. */
+function keep(rows: readonly ChangeRow[], pass: (row: ChangeRow) => boolean): readonly ChangeRow[] {
+  return rows.every(pass) ? rows : rows.filter(pass);
 }

@@ -8,7 +8,7 @@ const POLL_MS = 1000;
 
 /** What the tailer hands a stream: its user's new changes, and what was loaded for them. */
 export interface TailDelivery<Shared> {
-  rows: ChangeRow[];
+  rows: readonly ChangeRow[];
   shared: Shared;
 }
 
