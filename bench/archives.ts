@@ -83,7 +83,7 @@ export function archiveSection(results: ArchiveFigures[], machine: string): stri
   return `## Archives
 
 One user with ${(VOLUMES.posts + VOLUMES.messages + VOLUMES.activity).toLocaleString('en')} records (${VOLUMES.posts.toLocaleString('en')} posts, ${VOLUMES.messages.toLocaleString('en')} messages in ${VOLUMES.conversations} conversations, ${VOLUMES.activity.toLocaleString('en')} activity events), written by set-based
-inserts. Each run is a process of its own, so its peak RSS (\`maxRSS\`) is its own. The archive is
+inserts. Each run is a process of its own, so its peak RSS (\`VmHWM\`) is its own. The archive is
 the gateway's worker writing the full ZIP (GraphQL-shaped records, deflated, hashed, with the
 manifest); the reference reads the same rows with plain keyset SQL (1 000 a page) and writes them
 unshaped as JSON Lines, uncompressed. MB/s counts the bytes written (the ZIP, or the JSONL file).
