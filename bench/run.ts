@@ -17,7 +17,8 @@ import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js
  * - `--sections queries,statements` runs only those; the file keeps the other sections as they were.
  * - `--short`: seconds, for CI: checks the harness works and the statement counts hold, and
  *   prints the report instead of writing it (no figure of a short run is worth keeping).
- * - `--rounds N`, `--query-seconds N`: the query runs (default 5 rounds of 5 s);
+ * - `--rounds N`: how many runs each figure is the median of (default 5): query rounds,
+ *   subscription runs, archive/dump pairs; `--query-seconds N`: each query run (default 5 s);
  *   `--subscribers 1000,10000`, `--seconds N`: the subscription runs.
  * PostgreSQL figures use a database `bench` created anew on `BENCH_DATABASE_URL`'s server
  * (default postgres://postgres@127.0.0.1:5432); without a server there they are left out.
@@ -63,10 +64,15 @@ const SECTIONS: Section[] = [
     async run() {
       const counts = (args.subscribers ?? (short ? '100' : '1000,10000')).split(',').map(Number);
       const seconds = Number(args.seconds ?? (short ? 2 : 20));
-      const results: SubscriptionFigures[] = [];
+      const runs = Number(args.rounds ?? (short ? 1 : 5));
+      const results: SubscriptionFigures[][] = [];
       for (const subscribers of counts) {
-        log(`subscriptions: ${subscribers} subscribers, ${seconds} s …`);
-        results.push(await benchSubscriptions(subscribers, seconds));
+        const group: SubscriptionFigures[] = [];
+        for (let run = 1; run <= runs; run++) {
+          log(`subscriptions: ${subscribers} subscribers, ${seconds} s, run ${run} of ${runs} …`);
+          group.push(await benchSubscriptions(subscribers, seconds));
+        }
+        results.push(group);
       }
       return subscriptionsSection(machine, results, seconds);
     },
@@ -76,10 +82,11 @@ const SECTIONS: Section[] = [
     name: 'archives',
     async run() {
       log('archives: sqlite …');
-      const results = [await benchArchives()];
+      const runs = Number(args.rounds ?? 5);
+      const results = [await benchArchives(runs)];
       if (dialects.includes('postgres')) {
         log('archives: postgres …');
-        results.push(await benchArchives(postgresUrl));
+        results.push(await benchArchives(runs, postgresUrl));
       }
       return archiveSection(results, machine);
     },
