@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
   },
 });
 const short = args.short;
+/** Runs each figure is the median of. */
+const rounds = Number(args.rounds ?? (short ? 1 : 5));
 
 // The load generator takes core 1; each server under test is started on core 0.
 if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
@@ -55,7 +57,7 @@ interface Section {
 const SECTIONS: Section[] = [
   {
     name: 'queries',
-    run: async () => queriesSection(machine, await benchQueries({ ...store, dialects: short ? ['sqlite'] : dialects, rounds: Number(args.rounds ?? (short ? 1 : 5)), seconds: Number(args['query-seconds'] ?? (short ? 1 : 5)) })),
+    run: async () => queriesSection(machine, await benchQueries({ ...store, dialects: short ? ['sqlite'] : dialects, rounds, seconds: Number(args['query-seconds'] ?? (short ? 1 : 5)) })),
   },
   { name: 'statements', run: async () => statementsSection(machine, await countStatements({ ...store, dialects })) },
   { name: 'profiles', run: async () => profilesSection(machine, await profileOperations({ ...store, dialects: short ? ['sqlite'] : dialects, seconds: short ? 1 : 10 })) },
@@ -64,12 +66,11 @@ const SECTIONS: Section[] = [
     async run() {
       const counts = (args.subscribers ?? (short ? '100' : '1000,10000')).split(',').map(Number);
       const seconds = Number(args.seconds ?? (short ? 2 : 20));
-      const runs = Number(args.rounds ?? (short ? 1 : 5));
       const results: SubscriptionFigures[][] = [];
       for (const subscribers of counts) {
         const group: SubscriptionFigures[] = [];
-        for (let run = 1; run <= runs; run++) {
-          log(`subscriptions: ${subscribers} subscribers, ${seconds} s, run ${run} of ${runs} …`);
+        for (let run = 1; run <= rounds; run++) {
+          log(`subscriptions: ${subscribers} subscribers, ${seconds} s, run ${run} of ${rounds} …`);
           group.push(await benchSubscriptions(subscribers, seconds));
         }
         results.push(group);
@@ -82,11 +83,10 @@ const SECTIONS: Section[] = [
     name: 'archives',
     async run() {
       log('archives: sqlite …');
-      const runs = Number(args.rounds ?? 5);
-      const results = [await benchArchives(runs)];
+      const results = [await benchArchives(rounds)];
       if (dialects.includes('postgres')) {
         log('archives: postgres …');
-        results.push(await benchArchives(runs, postgresUrl));
+        results.push(await benchArchives(rounds, postgresUrl));
       }
       return archiveSection(results, machine);
     },
