@@ -1,6 +1,6 @@
 import { toGlobalId } from '../graph/index.js';
 import type { ChangeCategory, Cursor, Page, PageRequest, Sources, UserRow } from '../store/index.js';
-import { activityRecord, conversationRecord, followEdgeRecord, messageRecord, postRecord, profileRecord } from './records.js';
+import { activityLine, conversationLine, followEdgeLine, messageLine, postLine, profileRecord } from './records.js';
 
 /** Rows read from the store at a time: a keyset page. */
 const PAGE_ROWS = 1000;
@@ -49,7 +49,7 @@ function followFile(name: 'followers.jsonl' | 'following.jsonl'): ArchiveFile {
         const users = await usersById(sources, rows.map((row) => row[other]));
         yield rows.flatMap((row) => {
           const user = users.get(row[other]);
-          return user ? [JSON.stringify(followEdgeRecord(row, user))] : [];
+          return user ? [followEdgeLine(row, user)] : [];
         });
       }
     },
@@ -69,7 +69,7 @@ export const ARCHIVE_FILES: readonly ArchiveFile[] = [
     count: (sources, userId) => sources.posts.postCount(userId),
     async *records(sources, userId) {
       for await (const rows of keyset((r) => sources.posts.postPages([userId], r), userId, (row) => ({ time: row.createdAt, id: row.id }))) {
-        yield rows.map((row) => JSON.stringify(postRecord(row)));
+        yield rows.map(postLine);
       }
     },
   },
@@ -81,7 +81,7 @@ export const ARCHIVE_FILES: readonly ArchiveFile[] = [
     count: (sources, userId) => sources.activity.eventCount(userId),
     async *records(sources, userId) {
       for await (const rows of keyset((r) => sources.activity.eventPages([userId], r), userId, (row) => ({ time: row.occurredAt, id: row.id }))) {
-        yield rows.map((row) => JSON.stringify(activityRecord(row)));
+        yield rows.map(activityLine);
       }
     },
   },
@@ -102,7 +102,7 @@ export const ARCHIVE_FILES: readonly ArchiveFile[] = [
         }
         yield ids.flatMap((id) => {
           const conversation = byId.get(id);
-          return conversation ? [JSON.stringify(conversationRecord(conversation, members.get(id) ?? []))] : [];
+          return conversation ? [conversationLine(conversation, members.get(id) ?? [])] : [];
         });
       }
     },
@@ -123,7 +123,7 @@ export const ARCHIVE_FILES: readonly ArchiveFile[] = [
       for await (const memberships of conversationPages(sources, userId)) {
         for (const { conversationId } of memberships) {
           const pages = keyset((r) => sources.messages.messagePages([conversationId], r), conversationId, (row) => ({ time: row.sentAt, id: row.id }));
-          for await (const rows of pages) yield rows.map((row) => JSON.stringify(messageRecord(row, refId)));
+          for await (const rows of pages) yield rows.map((row) => messageLine(row, refId));
         }
       }
     },
