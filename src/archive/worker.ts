@@ -172,7 +172,7 @@ export class ArchiveWorker {
     const entries: ZipEntrySummary[] = [];
     if (profile) {
       const document = await profileDocument(sources, job.userId);
-      if (document) entries.push(writer.addBuffer(PROFILE_FILE, document));
+      if (document) entries.push(await writer.addBuffer(PROFILE_FILE, document));
       progress[PROFILE_FILE] = document ? 1 : 0;
     }
     for (const file of files) {
@@ -188,7 +188,7 @@ export class ArchiveWorker {
       );
     }
     await report(true);
-    writer.addBuffer(MANIFEST_FILE, manifest(job, grant?.categories ?? job.categories, position, entries, Date.now()));
+    await writer.addBuffer(MANIFEST_FILE, manifest(job, grant?.categories ?? job.categories, position, entries, Date.now()));
     return progress;
   }
 }

@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { PassThrough, Transform } from 'node:stream';
-import { once } from 'node:events';
-import { ZipFile } from 'yazl';
+import { Worker } from 'node:worker_threads';
 
 /** What one file of the ZIP holds: its name, how many records, its size and sha256 (uncompressed). */
 export interface ZipEntrySummary {
@@ -12,40 +9,59 @@ export interface ZipEntrySummary {
   sha256: string;
 }
 
+/** A request to the ZIP's thread (`zip-thread.ts`), answered by a `ZipReply` with the same `seq`. */
+export type ZipRequest = { seq: number } & (
+  | { type: 'open'; name: string }
+  | { type: 'text'; text: string; records: number }
+  | { type: 'close' }
+  | { type: 'buffer'; name: string; content: Uint8Array }
+  | { type: 'finish' }
+);
+export type ZipRequestBody = ZipRequest extends infer R ? (R extends unknown ? Omit<R, 'seq'> : never) : never;
+export type ZipReply = { seq: number; result?: unknown; error?: string };
+
+/** Chunks handed to the ZIP's thread and not yet taken by the ZIP: how far the producer may run ahead. */
+const WINDOW = 4;
+
 /**
  * A ZIP written file by file to a temporary path with yazl, and renamed to its final path only
- * once complete, so a half-written archive never looks finished. Each file is streamed in with
- * backpressure and hashed on the way, as is the whole archive: memory stays bounded whatever the
- * size.
+ * once complete, so a half-written archive never looks finished. The ZIP is built on a thread of
+ * its own (`zip-thread.ts`); each file is streamed to it with backpressure and hashed there, as
+ * is the whole archive: memory stays bounded whatever the size.
  */
 export class ZipWriter {
-  readonly #zip = new ZipFile();
-  readonly #hash = createHash('sha256');
-  #size = 0;
-  readonly #written: Promise<unknown>;
-  readonly #mtime = new Date();
+  readonly #thread: Worker;
+  readonly #pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  #seq = 0;
+  #failure: Error | undefined;
 
   constructor(
     private readonly tempPath: string,
     private readonly finalPath: string,
   ) {
-    const out = fs.createWriteStream(tempPath);
-    const tap = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        this.#hash.update(chunk);
-        this.#size += chunk.length;
-        done(null, chunk);
-      },
+    this.#thread = startThread(new URL('./zip-thread.ts', import.meta.url), { path: tempPath });
+    this.#thread.on('message', ({ seq, result, error }: ZipReply) => {
+      const pending = this.#pending.get(seq);
+      this.#pending.delete(seq);
+      if (error === undefined) pending?.resolve(result);
+      else pending?.reject(new Error(`writing the archive failed: ${error}`));
     });
-    this.#zip.outputStream.pipe(tap).pipe(out);
-    const failed = new Promise((_resolve, reject) => {
-      this.#zip.on('error', reject);
-      tap.on('error', reject);
-      out.on('error', reject);
+    const fail = (error: Error) => {
+      this.#failure ??= error;
+      for (const pending of this.#pending.values()) pending.reject(this.#failure);
+      this.#pending.clear();
+    };
+    this.#thread.on('error', fail);
+    this.#thread.on('exit', () => fail(new Error('the archive thread stopped')));
+  }
+
+  #call<T>(request: ZipRequestBody): Promise<T> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const seq = ++this.#seq;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(seq, { resolve: resolve as (result: unknown) => void, reject });
+      this.#thread.postMessage({ ...request, seq });
     });
-    this.#written = Promise.race([once(out, 'close'), failed]);
-    // Until someone awaits it, a failure must not surface as an unhandled rejection.
-    this.#written.catch(() => {});
   }
 
   /**
@@ -53,41 +69,49 @@ export class ZipWriter {
    * once the last line has been handed to the ZIP.
    */
   async addLines(name: string, produce: (write: (lines: readonly string[]) => Promise<void>) => Promise<void>): Promise<ZipEntrySummary> {
-    const input = new PassThrough({ highWaterMark: 64 * 1024 });
-    this.#zip.addReadStream(input, name, { mtime: this.#mtime });
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let records = 0;
+    const window: Promise<unknown>[] = [];
+    // Awaited in turn below; until then a failure must not surface as an unhandled rejection.
+    const send = (request: ZipRequestBody) => window.push(this.#call(request).catch((error: Error) => error));
+    const settle = async (promise: Promise<unknown>) => {
+      const outcome = await promise;
+      if (outcome instanceof Error) throw outcome;
+    };
+    send({ type: 'open', name });
     await produce(async (lines) => {
       if (lines.length === 0) return;
-      const chunk = Buffer.from(lines.join('\n') + '\n');
-      hash.update(chunk);
-      bytes += chunk.length;
-      records += lines.length;
-      if (!input.write(chunk)) await Promise.race([once(input, 'drain'), this.#written]);
+      send({ type: 'text', text: lines.join('\n') + '\n', records: lines.length });
+      while (window.length > WINDOW) await settle(window.shift()!);
     });
-    input.end();
-    return { name, records, bytes, sha256: hash.digest('hex') };
+    for (const promise of window) await settle(promise);
+    return this.#call<ZipEntrySummary>({ type: 'close' });
   }
 
   /** Adds a small file held in memory (the manifest, the profile). */
-  addBuffer(name: string, content: Buffer): ZipEntrySummary {
-    this.#zip.addBuffer(content, name, { mtime: this.#mtime });
-    return { name, records: 1, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+  addBuffer(name: string, content: Buffer): Promise<ZipEntrySummary> {
+    return this.#call({ type: 'buffer', name, content });
   }
 
   /** Ends the ZIP, waits until it is on disk, and moves it to its final path. */
   async finish(): Promise<{ sizeBytes: number; sha256: string }> {
-    this.#zip.end();
-    await this.#written;
+    const summary = await this.#call<{ sizeBytes: number; sha256: string }>({ type: 'finish' });
+    await this.#thread.terminate();
     await fs.promises.rename(this.tempPath, this.finalPath);
-    return { sizeBytes: this.#size, sha256: this.#hash.digest('hex') };
+    return summary;
   }
 
   /** Gives up: stops writing and removes the temporary file. */
   async abort(): Promise<void> {
-    this.#zip.outputStream.unpipe();
-    (this.#zip.outputStream as unknown as PassThrough).destroy?.();
+    await this.#thread.terminate();
     await fs.promises.rm(this.tempPath, { force: true });
   }
+}
+
+/**
+ * A worker thread on a TypeScript module. The gateway runs under tsx, whose loader a worker does
+ * not inherit on Node 20, so the thread registers it before importing the module.
+ */
+function startThread(module: URL, workerData: unknown): Worker {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
+  return new Worker(source, { eval: true, workerData });
 }
