@@ -17,7 +17,7 @@ export type ZipRequest = { seq: number } & (
   | { type: 'buffer'; name: string; content: Uint8Array }
   | { type: 'finish' }
 );
-export type ZipRequestBody = ZipRequest extends infer R ? (R extends unknown ? Omit<R, 'seq'> : never) : never;
+type ZipRequestBody = ZipRequest extends infer R ? (R extends unknown ? Omit<R, 'seq'> : never) : never;
 export type ZipReply = { seq: number; result?: unknown; error?: string };
 
 /** Chunks handed to the ZIP's thread and not yet taken by the ZIP: how far the producer may run ahead. */
