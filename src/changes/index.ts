@@ -5,5 +5,5 @@ export { ingest, type IngestResult } from './ingest.js';
 export { localNotifier, postgresNotifier, type Notifier } from './notifier.js';
 export { pruneChanges } from './retention.js';
 export { loadChangeEntities } from './entities.js';
-export { ChangeStream, type ChangeStreamOptions } from './stream.js';
+export { ChangeStream, MAX_PENDING, type ChangeStreamOptions } from './stream.js';
 export { LogTailer, type TailDelivery } from './tailer.js';

@@ -4,7 +4,7 @@ import type { LogTailer, TailDelivery } from './tailer.js';
 /** Rows read from the log at a time while replaying. */
 const BATCH = 100;
 /** Live batches a stream holds for a slow reader before it drops them and re-reads the log instead. */
-const MAX_PENDING = 50;
+export const MAX_PENDING = 50;
 /** How long a live stream waits before it looks at the log itself anyway. */
 const POLL_MS = 30_000;
 
