@@ -121,9 +121,11 @@ export function subscriptionsSection(machine: string, groups: SubscriptionFigure
     `| ${r.subscribers.toLocaleString('en')} | ${r.received.toLocaleString('en')} / ${r.expected.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.p99s.join(', ')} | ${r.maxMs} | ${(r.idleBytesPerSubscriber / 1024).toFixed(1)} | ${r.gatewayCpuPercent} | ${r.cpuMicrosPerEvent} | ${machine} |`;
 
   const missed = results.filter((r) => r.p99Ms >= 250);
+  const largest = results.at(-1)!;
   const verdict =
     missed.length === 0
-      ? 'The target holds.'
+      ? `The target holds: at ${largest.subscribers.toLocaleString('en')} subscribers the median p99 is ${largest.p99Ms} ms, with the gateway's core ${largest.gatewayCpuPercent} % busy at ${largest.cpuMicrosPerEvent} µs of CPU per delivered event.` +
+        ' Unlike the query and archive ratios, these are absolute figures with no reference measured beside them, so the host\'s speed moves them: on 2026-11-25 the same delivery path took 88 µs per event on this kind of machine, the core was 81 % busy at 10 000 subscribers, the backlog of the cold start took seconds to drain, and the median p99 was 852 ms (the archive section\'s dump, unchanged since, ran 1.7× slower then too).'
       : missed
           .map((r) => {
             const burst = Math.round(r.subscribers / 10);
