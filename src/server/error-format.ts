@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors/index.js';
 import { toGraphQLError } from './jit.js';
 
@@ -49,6 +49,11 @@ export function formatStreamErrors(
 ): GraphQLFormattedError[] {
   // Subscriptions run compiled by graphql-jit, whose errors are not graphql-js's (see toGraphQLError).
   const own = errors.map(toGraphQLError);
+  for (const error of own) {
+    // An exception no code marks as meant for the caller is internal, as Apollo has it on /graphql.
+    const thrown = error.originalError && !(error.originalError instanceof GraphQLError);
+    if (thrown && error.extensions.code === undefined) (error.extensions as Record<string, unknown>).code = ErrorCode.InternalServerError;
+  }
   stampCorrelation(own);
   report(own);
   const format = errorFormatter(development);

@@ -1,4 +1,5 @@
 import { createClient as createSseClient } from 'graphql-sse';
+import { sql } from 'kysely';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';
 import { Subscriber } from '../helpers/subscriber.js';
@@ -179,5 +180,29 @@ describe.each(dialects())('Subscription.changes on %s', (dialect) => {
     });
     client.dispose();
     expect(events.map((e) => e.changes.node.caption)).toEqual([live.data.id]);
+  });
+});
+
+describe.each(dialects())('a production gateway streaming on %s', (dialect) => {
+  let gw: TestGateway;
+  let subscriber: Subscriber | undefined;
+  beforeAll(async () => {
+    gw = await startTestGateway(dialect, { NODE_ENV: 'production' });
+  });
+  afterAll(async () => {
+    await subscriber?.close();
+    await gw?.close();
+  });
+
+  // It breaks this gateway's store on purpose.
+  it('an internal failure ends the stream masked: no SQL, just INTERNAL_SERVER_ERROR', async () => {
+    const head = await gw.store.db.selectFrom('changes').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+    const cursor = Buffer.from(`change:${Number(head?.p ?? 0)}:${Number(head?.p ?? 0)}`).toString('base64url');
+    await gw.ingest([post()]);
+    await sql`ALTER TABLE posts RENAME TO posts_moved_away`.execute(gw.store.db);
+    subscriber = new Subscriber(gw.gateway.url, `Bearer ${await gw.token('alice')}`, SUBSCRIBE, { after: cursor, categories: ['POSTS'] });
+    await subscriber.until(() => subscriber!.errors.length > 0);
+    // The batch's nodes are loaded before any of its events is sent: the failure ends the stream.
+    expect(subscriber.errors).toEqual([[{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.any(String) } }]]);
   });
 });
