@@ -197,6 +197,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     )
     .use(
       accountRoutes(store.db, authority, {
+        origin: new URL(url).origin,
         secureCookies: url.startsWith('https:'),
         extraCountries: config.extraEligibleCountries,
         flushAccessLog: () => accessLog.flush(),

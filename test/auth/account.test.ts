@@ -75,6 +75,20 @@ describe.each(dialects())('account page (%s)', (dialect) => {
     }
   });
 
+  it('refuses a sign-in posted from another site (login CSRF), and takes one from its own page', async () => {
+    const form = new URLSearchParams({ username: 'alice', password: 'demo' }).toString();
+    const postFrom = (headers: Record<string, string>) =>
+      fetch(`${base}/account/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: form });
+    for (const headers of [{ origin: 'https://attacker.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }]) {
+      const response = await postFrom(headers);
+      expect([headers, response.status, response.headers.get('set-cookie')]).toEqual([headers, 403, null]);
+      expect(await response.text()).toContain('This form has expired.');
+    }
+    const own = await postFrom({ origin: new URL(base).origin, 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(303);
+    expect(own.headers.get('set-cookie')).toMatch(/^account_session=/);
+  });
+
   it('signs alice in with a hashed, HttpOnly, SameSite=Lax session and lists her grant', async () => {
     const token = await gw.token('alice', 'portability.posts.ongoing');
     const { cookie, setCookie } = await signIn('alice');

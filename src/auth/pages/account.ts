@@ -12,6 +12,8 @@ import { html, page, signInForm, type Raw } from './html.js';
 import { CATEGORY_LABELS } from './interactions.js';
 
 export interface AccountOptions {
+  /** The gateway's public origin (`PUBLIC_URL`'s): a sign-in posted from any other is refused. */
+  origin: string;
   /** Mark the session cookie `Secure` (the gateway is served over https). */
   secureCookies: boolean;
   extraCountries: ReadonlySet<string>;
@@ -75,6 +77,11 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
   });
 
   router.post('/account/login', form, async (req, res) => {
+    // Login CSRF: another site must not sign the browser in to an account of its choosing. There
+    // is no session yet to hold a token, so the browser's own word on where the form came from
+    // decides (`Origin`, which a sandboxed frame sends as "null"; `Sec-Fetch-Site`).
+    const from = req.headers.origin;
+    if ((from !== undefined && from !== options.origin) || req.headers['sec-fetch-site'] === 'cross-site') return send(res, 403, FORM_EXPIRED);
     const username = String(req.body?.username ?? '');
     const userId = await checkCredentials(db, username, String(req.body?.password ?? ''));
     if (!userId) return send(res, 401, signInPage('Wrong username or password.', username));
