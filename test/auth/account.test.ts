@@ -79,7 +79,7 @@ describe.each(dialects())('account page (%s)', (dialect) => {
     const form = new URLSearchParams({ username: 'alice', password: 'demo' }).toString();
     const postFrom = (headers: Record<string, string>) =>
       fetch(`${base}/account/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: form });
-    for (const headers of [{ origin: 'https://attacker.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }]) {
+    for (const headers of [{ origin: 'https://attacker.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
       const response = await postFrom(headers);
       expect([headers, response.status, response.headers.get('set-cookie')]).toEqual([headers, 403, null]);
       expect(await response.text()).toContain('This form has expired.');
