@@ -6,7 +6,8 @@ import { hashToken } from './tokens.js';
 /**
  * oidc-provider's storage on the gateway's store, so tokens, codes, sessions and grants survive a
  * restart and are shared by every instance. Ids are the bearer values themselves (an opaque access
- * token *is* its id), so rows are keyed by their SHA-256 and payloads never keep the raw `jti`.
+ * token *is* its id), so rows are keyed by their SHA-256 and payloads never keep the raw `jti`
+ * (nor an interaction its session's).
  * Clients are not stored here: they are the approved apps of the registry.
  */
 export function kyselyAdapter(db: Kysely<Database>, findClient: (id: string) => Promise<AdapterPayload | undefined>): AdapterFactory {
@@ -21,6 +22,9 @@ export function kyselyAdapter(db: Kysely<Database>, findClient: (id: string) => 
     return {
       async upsert(id, payload, expiresIn) {
         const { jti: _jti, ...stored } = payload;
+        // An interaction names its browser session by uid, which is all oidc-provider reads back;
+        // the session's id (`cookie`) is the session cookie's value, a bearer secret like the rest.
+        if (stored.session?.cookie) stored.session = { ...stored.session, cookie: undefined };
         const values = {
           payload: JSON.stringify(stored),
           grantId: payload.grantId ?? null,

@@ -140,6 +140,18 @@ describe.each(dialects())('the OAuth flow on %s', (dialect) => {
     expect(revoked.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
+  it('stores no session id: an interaction names its session by uid only', async () => {
+    const auth = await authorize('portability.posts.single');
+    await signIn(auth, 'alice');
+    const sessionId = auth.browser.cookie('_session');
+    expect(sessionId).toEqual(expect.any(String));
+    const interactions = await gw.store.db.selectFrom('oidcPayloads').select('payload').where('model', '=', 'Interaction').execute();
+    const sessions = interactions.map((row) => JSON.parse(row.payload).session).filter(Boolean);
+    expect(sessions).toContainEqual(expect.objectContaining({ accountId: 'alice', uid: expect.any(String) }));
+    const payloads = await gw.store.db.selectFrom('oidcPayloads').select('payload').execute();
+    expect(payloads.filter((row) => row.payload.includes(sessionId!))).toEqual([]);
+  });
+
   it('an app cannot introspect another app\'s token', async () => {
     const other = await createApp(gw.store.db, { name: 'Nosy app', redirectUris: [REDIRECT_URI], scopes: ['portability.posts.single'], status: 'APPROVED' });
     const token = await gw.token('alice', 'portability.posts.single');

@@ -7,6 +7,10 @@ export class Browser {
 
   constructor(readonly origin: string) {}
 
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetch(new URL(url, this.origin), {
       ...init,
