@@ -1,6 +1,7 @@
 import type { Faker } from '@faker-js/faker';
 import type { Insertable, Kysely } from 'kysely';
 import type { ActivityEventsTable, Database, FollowsTable, MessagesTable, PostsTable, UsersTable } from './database.js';
+import { lockKey } from './dialect.js';
 import {
   ACTIVITY_KINDS, BASE_TIME, DAY, DEVICES, EEA_COUNTRIES, HOUR, OTHER_COUNTRIES, YEAR,
   caption, comment, insertAll, message, pad, prng, searchQuery, targetTypeOf,
@@ -25,6 +26,8 @@ const CONTENT_START = BASE_TIME - 2 * YEAR;
  */
 export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // Instances starting together on an empty PostgreSQL: the first seeds, the others then find it done.
+    await lockKey(trx, 'seed-demo');
     if (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) return false;
     const data = demoData(await englishFaker());
     await insertAll(trx, 'users', data.users);
