@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, WebhookEventRow } from '../store/index.js';
+import { SerialDrain } from '../util/serial-drain.js';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
 
 /** Retries go on for at least this long after an event was queued; then it is given up. */
@@ -25,8 +26,7 @@ export function backoffMs(baseMs: number, attempt: number): number {
  */
 export class WebhookDeliverer {
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #drainer = new SerialDrain(() => this.#drain(), (error) => this.onError(error));
   #closed = false;
 
   constructor(
@@ -42,26 +42,13 @@ export class WebhookDeliverer {
 
   /** Looks for due events now. */
   wake(): void {
-    if (this.#closed) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain()
-      .catch(this.onError)
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.wake();
-        }
-      });
+    if (!this.#closed) this.#drainer.wake();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    await this.#running;
+    await this.#drainer.settled();
   }
 
   async #drain(): Promise<void> {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ArchiveRow, Database, Sources } from '../store/index.js';
+import { SerialDrain } from '../util/serial-drain.js';
 import { ARCHIVE_FILES, PROFILE_FILE, profileDocument } from './contents.js';
 import { claimJob, failJob, releaseJob, renewLease } from './leases.js';
 import { manifest, MANIFEST_FILE } from './manifest.js';
@@ -60,8 +61,7 @@ export class ArchiveWorker {
   /** Emits `progress` with an archive id whenever that archive's row changed here. */
   readonly events = new EventEmitter().setMaxListeners(0);
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #drainer = new SerialDrain(() => this.#drain(), (error) => this.options.onError(error));
   #closed = false;
   #timers: NodeJS.Timeout[] = [];
 
@@ -77,20 +77,7 @@ export class ArchiveWorker {
 
   /** Looks for a job now (a request on this instance just queued one). */
   wake(): void {
-    if (this.#closed) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain()
-      .catch(this.options.onError)
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.wake();
-        }
-      });
+    if (!this.#closed) this.#drainer.wake();
   }
 
   /** Marks archives past their lifetime EXPIRED and deletes their files. */
@@ -105,7 +92,7 @@ export class ArchiveWorker {
   async close(): Promise<void> {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
-    await this.#running;
+    await this.#drainer.settled();
   }
 
   async #drain(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ChangeRow, ChangesSource } from '../store/index.js';
+import { SerialDrain } from '../util/serial-drain.js';
 import type { Notifier } from './notifier.js';
 
 /** Rows the tailer reads at a time. */
@@ -20,8 +21,7 @@ export interface TailDelivery<Shared> {
  */
 export class LogTailer<Shared> {
   #position = 0;
-  #pumping: Promise<void> | undefined;
-  #again = false;
+  readonly #drainer = new SerialDrain(() => this.#drain(), (error) => this.onError(error));
   readonly #listeners = new Map<string, Set<(delivery: TailDelivery<Shared>) => void>>();
   #unsubscribe: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -35,8 +35,8 @@ export class LogTailer<Shared> {
   /** Starts at the log's head, woken by `notifier` and, as a net, every second. */
   async start(notifier: Notifier): Promise<void> {
     this.#position = await this.source.headPosition();
-    this.#unsubscribe = notifier.subscribe(() => this.#pump());
-    this.#timer = setInterval(() => this.#pump(), POLL_MS).unref();
+    this.#unsubscribe = notifier.subscribe(() => this.#drainer.wake());
+    this.#timer = setInterval(() => this.#drainer.wake(), POLL_MS).unref();
   }
 
   /** Hands `listener` every new change of `userId`; returns the function that stops it. */
@@ -63,22 +63,6 @@ export class LogTailer<Shared> {
   close(): void {
     this.#unsubscribe?.();
     clearInterval(this.#timer);
-  }
-
-  #pump(): void {
-    if (this.#pumping) {
-      this.#again = true;
-      return;
-    }
-    this.#pumping = this.#drain()
-      .catch(this.onError)
-      .finally(() => {
-        this.#pumping = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.#pump();
-        }
-      });
   }
 
   async #drain(): Promise<void> {
