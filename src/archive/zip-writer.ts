@@ -70,19 +70,19 @@ export class ZipWriter {
    */
   async addLines(name: string, produce: (write: (lines: readonly string[]) => Promise<void>) => Promise<void>): Promise<ZipEntrySummary> {
     const window: Promise<unknown>[] = [];
-    // Awaited in turn below; until then a failure must not surface as an unhandled rejection.
-    const send = (request: ZipRequestBody) => window.push(this.#call(request).catch((error: Error) => error));
-    const settle = async (promise: Promise<unknown>) => {
-      const outcome = await promise;
-      if (outcome instanceof Error) throw outcome;
+    const send = (request: ZipRequestBody) => {
+      const reply = this.#call(request);
+      // Awaited in turn below; until then a failure must not surface as an unhandled rejection.
+      reply.catch(() => {});
+      window.push(reply);
     };
     send({ type: 'open', name });
     await produce(async (lines) => {
       if (lines.length === 0) return;
       send({ type: 'text', text: lines.join('\n') + '\n', records: lines.length });
-      while (window.length > WINDOW) await settle(window.shift()!);
+      while (window.length > WINDOW) await window.shift();
     });
-    for (const promise of window) await settle(promise);
+    for (const reply of window) await reply;
     return this.#call<ZipEntrySummary>({ type: 'close' });
   }
 

@@ -19,6 +19,12 @@ const message = () => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The cursor of the newest change in `gw`'s log: subscribing after it receives what commits next. */
+async function headCursor(gw: TestGateway): Promise<string> {
+  const rows = await gw.store.db.selectFrom('changes').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  return Buffer.from(`change:${Number(rows?.p ?? 0)}:${Number(rows?.p ?? 0)}`).toString('base64url');
+}
+
 describe.each(dialects())('Subscription.changes on %s', (dialect) => {
   let gw: TestGateway;
   const subscribers: Subscriber[] = [];
@@ -27,10 +33,7 @@ describe.each(dialects())('Subscription.changes on %s', (dialect) => {
     subscribers.push(subscriber);
     return subscriber;
   };
-  const cursorNow = async () => {
-    const rows = await gw.store.db.selectFrom('changes').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
-    return Buffer.from(`change:${Number(rows?.p ?? 0)}:${Number(rows?.p ?? 0)}`).toString('base64url');
-  };
+  const cursorNow = () => headCursor(gw);
   const aliceRowsAfter = async (cursor: string, categories: string[]) => {
     const position = Number(Buffer.from(cursor, 'base64url').toString().split(':')[1]);
     return gw.store.db.selectFrom('changes').select(['position', 'entityId']).where('userId', '=', 'alice').where('position', '>', position).where('category', 'in', categories as never).orderBy('position').execute();
@@ -196,8 +199,7 @@ describe.each(dialects())('a production gateway streaming on %s', (dialect) => {
 
   // It breaks this gateway's store on purpose.
   it('an internal failure ends the stream masked: no SQL, just INTERNAL_SERVER_ERROR', async () => {
-    const head = await gw.store.db.selectFrom('changes').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
-    const cursor = Buffer.from(`change:${Number(head?.p ?? 0)}:${Number(head?.p ?? 0)}`).toString('base64url');
+    const cursor = await headCursor(gw);
     await gw.ingest([post()]);
     await sql`ALTER TABLE posts RENAME TO posts_moved_away`.execute(gw.store.db);
     subscriber = new Subscriber(gw.gateway.url, `Bearer ${await gw.token('alice')}`, SUBSCRIBE, { after: cursor, categories: ['POSTS'] });
