@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { default as Provider, ResourceServer as ResourceServerInfo } from 'oidc-provider';
 import { ErrorCode, gatewayError, httpStatusOf, unauthenticated } from '../errors/index.js';
+import type { GraphQLError } from 'graphql';
 import type { Viewer } from '../graph/index.js';
 import type { Database } from '../store/index.js';
 import { externalJwtVerifier, looksLikeJwt, type ExternalIssuer, type ExternalTokenClaims } from './external-jwt.js';
@@ -9,6 +10,7 @@ import { createProvider } from './provider.js';
 import { isEligibleCountry } from './region.js';
 import { ALL_SCOPES, expandScopes, grantRequest, scopesFor, type Category } from './scopes.js';
 import { TokenCache, type TokenClaims } from './token-cache.js';
+import { hashToken } from './tokens.js';
 
 /**
  * How long a looked-up access token is trusted without reading it again. It bounds how long a
@@ -27,6 +29,25 @@ export interface AuthorityOptions {
   externalIssuer?: ExternalIssuer | undefined;
   /** Redirect URIs the demo app accepts in this process beyond its registered ones: the playground's sign-in. */
   demoRedirectUris?: readonly string[] | undefined;
+  /** Reports a failure of work no request waits for (recording a revocation oidc-provider made on its own). */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** Refusals that say the grant itself has ended (an app must stop), not just the access token. */
+const grantEndings = new WeakSet<GraphQLError>();
+
+/**
+ * Whether an error from {@link Authority.authenticate} says the grant no longer holds (revoked,
+ * expired, its app suspended or not approved, its user out of the region): the app must stop. Any
+ * other refusal is about the token, which the app can refresh.
+ */
+export function endsGrant(error: unknown): boolean {
+  return grantEndings.has(error as GraphQLError);
+}
+
+function grantEnded(error: GraphQLError): GraphQLError {
+  grantEndings.add(error);
+  return error;
 }
 
 /** The gateway's authorization side: the OAuth server, and bearer token → viewer for every request. */
@@ -55,9 +76,14 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
   const verifyExternal = options.externalIssuer ? externalJwtVerifier(options.externalIssuer) : undefined;
   const tokens = new TokenCache({ ttlMs: TOKEN_CACHE_MS, max: 10_000 });
   provider.on('access_token.destroyed', (token: { jti: string }) => tokens.forgetToken(token.jti));
-  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => tokens.forgetGrant(grantId));
+  // oidc-provider revokes a grant on its own when a refresh token is revoked or reused, or a code
+  // replayed: the gateway's grant row follows, so the account page, streams and archive links do too.
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    tokens.forgetGrant(grantId);
+    revokeGrant(db, provider, grantId).catch((error: unknown) => options.onError?.(error));
+  });
 
-  const refuse = (code: ErrorCode, message: string) => gatewayError(code, message, { http: { status: httpStatusOf(code) } });
+  const refuse = (code: ErrorCode, message: string) => grantEnded(gatewayError(code, message, { http: { status: httpStatusOf(code) } }));
 
   /** Whatever the token: a suspended app gets `APP_SUSPENDED`, a user outside the region `REGION_NOT_ELIGIBLE`. */
   function assertServed(appStatus: string | undefined, country: string): void {
@@ -96,7 +122,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       .where('grants.id', '=', claims.grantId)
       .executeTakeFirst();
     if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
-      throw unauthenticated('The grant behind this access token was revoked or has expired.', true);
+      throw grantEnded(unauthenticated('The grant behind this access token was revoked or has expired.', true));
     }
     assertServed(grant.status, grant.country);
     return {
@@ -106,6 +132,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       // The token's scope names what was asked (`portability.all.<mode>` covers all five); the
       // grant names what the user ticked. The viewer holds what both allow.
       scopes: new Set(scopesFor(grant.categories.split(' ') as Category[], grant.mode).filter((scope) => claims.scopes.has(scope))),
+      credential: { expiresAt: claims.expiresAt, tokenHash: hashToken(token) },
     };
   }
 
@@ -130,6 +157,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
         expiresAt: claims.expiresAt,
       },
       scopes: expandScopes(claims.scope),
+      credential: { expiresAt: claims.expiresAt, tokenHash: undefined },
     };
   }
 

@@ -7,12 +7,25 @@ import { isEligibleCountry } from './region.js';
 const CHECK_MS = 2000;
 
 /**
- * Ends long-lived streams whose grant stopped holding: revoked (from any instance, the account
- * page or the CLI), expired, its app suspended, or its user moved out of the region. One query
- * per instance covers every open stream, so the cost does not grow with the number of streams.
+ * Why a stream must end: its `grant` stopped holding (revoked, expired, the app suspended, the user
+ * out of the region: the app must stop), or only its access `token` did (expired or revoked: the
+ * app refreshes it, reconnects and resumes from its cursor).
+ */
+export type StreamEnd = 'grant' | 'token';
+
+interface Watched {
+  viewer: Viewer;
+  end: (why: StreamEnd) => void;
+}
+
+/**
+ * Ends long-lived streams whose grant or access token stopped holding: revoked (from any instance,
+ * the account page, the CLI or the revocation endpoint), expired, its app suspended, or its user
+ * moved out of the region. Two queries per instance cover every open stream, so the cost does not
+ * grow with the number of streams.
  */
 export class GrantWatch {
-  readonly #streams = new Map<string, Map<object, { viewer: Viewer; end: () => void }>>();
+  readonly #streams = new Map<string, Map<object, Watched>>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -23,10 +36,10 @@ export class GrantWatch {
     this.#timer = setInterval(() => void this.check().catch(onError), CHECK_MS).unref();
   }
 
-  /** Watches a stream; `end` closes it. Returns the function that stops watching. */
-  watch(viewer: Viewer, end: () => void): () => void {
+  /** Watches a stream; `end` closes it, saying why. Returns the function that stops watching. */
+  watch(viewer: Viewer, end: (why: StreamEnd) => void): () => void {
     const key = {};
-    const streams = this.#streams.get(viewer.grant.id) ?? new Map();
+    const streams = this.#streams.get(viewer.grant.id) ?? new Map<object, Watched>();
     streams.set(key, { viewer, end });
     this.#streams.set(viewer.grant.id, streams);
     return () => {
@@ -35,10 +48,26 @@ export class GrantWatch {
     };
   }
 
-  /** Checks every watched grant now, ending the streams of those that no longer hold. */
+  /** Checks every watched grant and token now, ending the streams of those that no longer hold. */
   async check(now = Date.now()): Promise<void> {
     if (this.#streams.size === 0) return;
-    const ids = [...this.#streams.keys()];
+    const watched = [...this.#streams.values()].flatMap((streams) => [...streams.values()]);
+    const [liveGrants, liveTokens] = await Promise.all([
+      this.#liveGrants([...this.#streams.keys()].filter((id) => !id.startsWith('jwt:')), now),
+      this.#liveTokens(watched.flatMap(({ viewer }) => viewer.credential.tokenHash ?? []), now),
+    ]);
+    for (const { viewer, end } of watched) {
+      const external = viewer.credential.tokenHash === undefined;
+      if (!external && !liveGrants.has(viewer.grant.id)) end('grant');
+      else if (viewer.credential.expiresAt <= now || (!external && !liveTokens.has(viewer.credential.tokenHash!))) end('token');
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #liveGrants(ids: string[], now: number): Promise<Set<string>> {
     const live = new Set<string>();
     for (let i = 0; i < ids.length; i += 1000) {
       const rows = await this.db
@@ -53,15 +82,23 @@ export class GrantWatch {
         .execute();
       for (const row of rows) if (isEligibleCountry(row.country, this.extraCountries)) live.add(row.id);
     }
-    for (const [grantId, streams] of this.#streams) {
-      const external = grantId.startsWith('jwt:');
-      for (const { viewer, end } of streams.values()) {
-        if (external ? viewer.grant.expiresAt <= now : !live.has(grantId)) end();
-      }
-    }
+    return live;
   }
 
-  close(): void {
-    clearInterval(this.#timer);
+  /** The hashes among `hashes` whose access token is still stored and unexpired (RFC 7009 revocation deletes it). */
+  async #liveTokens(hashes: string[], now: number): Promise<Set<string>> {
+    const live = new Set<string>();
+    const unique = [...new Set(hashes)];
+    for (let i = 0; i < unique.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('oidcPayloads')
+        .select('idHash')
+        .where('model', '=', 'AccessToken')
+        .where('idHash', 'in', unique.slice(i, i + 1000))
+        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+        .execute();
+      for (const row of rows) live.add(row.idHash);
+    }
+    return live;
   }
 }

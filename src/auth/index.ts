@@ -1,5 +1,5 @@
 export { createApp, findApp, listApps, setAppStatus, type NewApp } from './apps.js';
-export { createAuthority, TOKEN_CACHE_MS, type Authority, type AuthorityOptions } from './authority.js';
+export { createAuthority, endsGrant, TOKEN_CACHE_MS, type Authority, type AuthorityOptions } from './authority.js';
 export { listGrants } from './grants.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { EEA_COUNTRIES, isEligibleCountry } from './region.js';
@@ -7,4 +7,4 @@ export { applyRequiresScopes, assertTypeReadable } from './requires-scopes.js';
 export { ALL_SCOPES, CATEGORIES, SCOPE_CATEGORIES, SCOPE_MODES, expandScopes, grantRequest, isScope, scopesFor, unknownScopes, type Category } from './scopes.js';
 export { hashToken } from './tokens.js';
 export { DEMO_APP, DEMO_PASSWORD, ensureDemoApp, seedDemoAccess } from './demo.js';
-export { GrantWatch } from './grant-watch.js';
+export { GrantWatch, type StreamEnd } from './grant-watch.js';

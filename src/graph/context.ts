@@ -21,6 +21,16 @@ export interface Viewer {
   grant: GrantInfo;
   /** The grant's scopes, with `portability.all.*` spelled out per category. */
   scopes: ReadonlySet<string>;
+  /** The access token the viewer came with: a stream outlives neither its expiry nor its revocation. */
+  credential: Credential;
+}
+
+/** The access token behind a viewer. */
+export interface Credential {
+  /** When the token expires, in epoch milliseconds. */
+  expiresAt: number;
+  /** The SHA-256 of one of the gateway's own opaque tokens, as the store keys it; undefined for an external JWT. */
+  tokenHash: string | undefined;
 }
 
 /** The typed context every resolver receives, built once per request. */

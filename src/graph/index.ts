@@ -1,5 +1,5 @@
 export { AccessRecord } from './access-record.js';
-export type { Context, GrantInfo, Viewer } from './context.js';
+export type { Context, Credential, GrantInfo, Viewer } from './context.js';
 export * from './connection.js';
 export * from './global-id.js';
 export type * from './models.js';

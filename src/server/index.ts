@@ -26,7 +26,7 @@ import { createPlayground, playgroundRedirectUris } from './playground/index.js'
 import { metricsRoute } from './metrics-route.js';
 import { reportErrors } from './observability-plugin.js';
 import { buildSchema } from './schema.js';
-import { streamServers } from './streams.js';
+import { streamServers } from './streams/index.js';
 import { withTimeout } from './timeout.js';
 
 export { buildSchema, loadTypeDefs } from './schema.js';
@@ -95,6 +95,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const { port } = httpServer.address() as AddressInfo;
   const url = config.publicUrl ?? `http://localhost:${port}`;
 
+  const logError = (what: string) => (error: unknown) => logger.error({ err: error }, what);
   const authority = await createAuthority(store.db, {
     issuer: url,
     oneTimeSeconds: config.oneTimeGrantSeconds,
@@ -102,8 +103,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     extraCountries: config.extraEligibleCountries,
     externalIssuer: config.externalIssuer,
     demoRedirectUris: playgroundRedirectUris(config, url),
+    onError: logError('recording a revocation failed'),
   });
-  const logError = (what: string) => (error: unknown) => logger.error({ err: error }, what);
   authority.provider.on('server_error', (_ctx: unknown, error: unknown) => logError('OAuth server error')(error));
   const metrics = createMetrics((probe, error) => logger.warn({ err: error, probe }, 'a metrics probe failed'));
   const loaderOptions: LoaderOptions = { batching: config.batching, onBatch: metrics.observeBatch };
@@ -176,8 +177,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     watch,
     guard,
     development: config.nodeEnv === 'development',
-    context: (viewer, transport) =>
-      contextFor(viewer, logger.child(viewer ? { transport, appId: viewer.clientId, grantId: viewer.grant.id } : { transport })),
+    context: (viewer, transport) => contextFor(viewer, logger.child({ transport, appId: viewer.clientId, grantId: viewer.grant.id })),
     record: (context, name) => recordAccess(accessLog, context, name),
     errors: (context, errors) => reportErrors(errors, context.logger, metrics),
   });

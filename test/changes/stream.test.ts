@@ -107,11 +107,11 @@ describe.each(dialects())('Subscription.changes on %s', (dialect) => {
     expect(subscriber.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RECURRING_GRANT_REQUIRED' }) })]);
   });
 
-  it('a connection without a valid token is closed with 4403', async () => {
+  it('a connection with a token that is not live is closed with 4401: refresh it and reconnect', async () => {
     const subscriber = new Subscriber(gw.gateway.url, 'Bearer nope', SUBSCRIBE);
     subscribers.push(subscriber);
     await subscriber.until(() => subscriber.closed !== undefined);
-    expect(subscriber.closed?.code).toBe(4403);
+    expect(subscriber.closed?.code).toBe(4401);
   });
 
   it('revoking the grant ends the stream within 5 s with close code 4403', async () => {
