@@ -1,5 +1,5 @@
 import { hashToken, TOKEN_CACHE_MS } from '../../src/auth/index.js';
-import { DEMO_APP } from '../../src/auth/index.js';
+import { revokeToken } from '../helpers/oauth.js';
 import { dialects } from '../helpers/stores.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -21,15 +21,7 @@ describe.each(dialects())('remembered access tokens on %s', (dialect) => {
   it('a token revoked at the revocation endpoint is refused on its very next request', async () => {
     const token = await gw.token('alice');
     expect((await gw.graphql(PROFILE, { token })).status).toBe(200);
-    const metadata = (await (await fetch(`${gw.gateway.url}/.well-known/oauth-authorization-server`)).json()) as { revocation_endpoint: string };
-    const revoked = await fetch(metadata.revocation_endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${DEMO_APP.clientId}:${DEMO_APP.clientSecret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
-    });
+    const revoked = await revokeToken(gw.gateway.url, token);
     expect(revoked.status).toBe(200);
     expect((await gw.graphql(PROFILE, { token })).status).toBe(401);
   });
