@@ -25,10 +25,14 @@ export interface FollowOptions {
   signal: AbortSignal;
 }
 
+/** The gateway's close code for an access token that expired or was revoked: refresh it, reconnect, resume. */
+export const TOKEN_ENDED = CloseCode.Unauthorized;
+
 /**
  * Follows `Subscription.changes` from a cursor until `signal` aborts or the grant ends, applying
  * each change in order. Dropped connections (and a gateway restart's 1012) are retried with
- * backoff, resuming after the last applied change.
+ * backoff, resuming after the last applied change. It rejects with the close event on 4403 (the
+ * grant has ended: stop) and on 4401 ({@link TOKEN_ENDED}: refresh the token and follow again).
  */
 export async function followChanges({ endpoint, accessToken, after, apply, signal }: FollowOptions): Promise<void> {
   const url = new URL(endpoint);

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CHANGE_CURSOR, GRANT } from './documents.js';
 import { Folder, type State } from './folder.js';
-import { followChanges, type Change } from './follow.js';
+import { followChanges, TOKEN_ENDED, type Change } from './follow.js';
 import { request } from './graphql.js';
 import { Session } from './session.js';
 import { snapshot, type Category, type Query } from './snapshot.js';
@@ -111,6 +111,12 @@ for (;;) {
     console.log(stopping.signal.aborted ? 'Stopped.' : 'The change stream ended.');
     process.exit(0);
   } catch (error) {
+    // 4401: the access token expired or was revoked, the grant holds. Refresh it and resume.
+    if ((error as { code?: unknown }).code === TOKEN_ENDED) {
+      console.log('The access token ended: refreshing it and resuming.');
+      await session.refresh();
+      continue;
+    }
     const errors = (Array.isArray(error) ? error : [error]) as { extensions?: { code?: string } }[];
     if (!errors.some((e) => e.extensions?.code === 'CURSOR_EXPIRED')) throw failure(error);
     console.log('The stored cursor has expired: copying everything again.');

@@ -226,6 +226,37 @@ describe.each(dialects())('the OAuth flow on %s', (dialect) => {
     expect((await gw.graphql(QUERY, { token: tokens.access_token })).status).toBe(401);
   });
 
+  /** The gateway's own record of a grant, once it says revoked (oidc-provider's revocation reaches it a moment later). */
+  async function revokedGrantRow(token: string) {
+    const grantId = (await gw.graphql('{ grant { id } }', { token })).body.data.grant.id;
+    return async () => {
+      for (let i = 0; i < 50; i++) {
+        const row = await gw.store.db.selectFrom('grants').select('revokedAt').where('id', '=', grantId).executeTakeFirstOrThrow();
+        if (row.revokedAt !== null) return row;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`grant ${grantId} is still live in the store`);
+    };
+  }
+
+  it('a replayed code revokes the grant in the gateway\'s store too, so the account page and streams follow', async () => {
+    const auth = await authorize('portability.posts.ongoing');
+    const consentPage = await signIn(auth, 'alice');
+    const callback = await consent(auth, consentPage.response, ['posts']);
+    const tokens = await exchange(auth, callback.url);
+    const revoked = await revokedGrantRow(tokens.access_token);
+    await expect(exchange(auth, callback.url)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect((await revoked()).revokedAt).toEqual(expect.any(Number));
+  });
+
+  it('revoking the refresh token (RFC 7009) ends the whole grant, in the gateway\'s store too', async () => {
+    const tokens = await grantTokens('portability.posts.ongoing', ['posts']);
+    const revoked = await revokedGrantRow(tokens.access_token);
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, clientAuth, tokens.refresh_token!, http));
+    expect((await revoked()).revokedAt).toEqual(expect.any(Number));
+    expect((await gw.graphql(QUERY, { token: tokens.access_token })).status).toBe(401);
+  });
+
   it('a redirect URI that does not match exactly is refused without redirecting', async () => {
     const auth = await authorize('portability.posts.single', { redirectUri: `${REDIRECT_URI}/extra` });
     const result = await auth.browser.follow(auth.url.href);

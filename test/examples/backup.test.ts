@@ -9,6 +9,7 @@ import { ALL_SCOPES, createApp } from '../../src/auth/index.js';
 import { plan } from '../../src/cli/simulate.js';
 import { fromGlobalId } from '../../src/graph/index.js';
 import { Browser, formAction } from '../helpers/browser.js';
+import { revokeToken } from '../helpers/oauth.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';
 
@@ -76,13 +77,14 @@ describe.each(dialects())('the backup example on %s', (dialect) => {
   let args: string[];
   let env: Record<string, string>;
   let token: string;
+  let app: { clientId: string; clientSecret: string };
   const running: Backup[] = [];
   let tornDown = false;
 
   beforeAll(async () => {
     gw = await startTestGateway(dialect);
     const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
-    const app = await createApp(gw.store.db, { name: 'Backup example', redirectUris: [redirectUri], scopes: [...ALL_SCOPES], status: 'APPROVED' });
+    app = await createApp(gw.store.db, { name: 'Backup example', redirectUris: [redirectUri], scopes: [...ALL_SCOPES], status: 'APPROVED' });
     dir = await mkdtemp(join(tmpdir(), 'backup-'));
     args = ['--server', gw.gateway.url, '--out', dir, '--client-id', app.clientId, '--redirect-uri', redirectUri];
     // A secret belongs in the environment, not in the process list.
@@ -164,6 +166,15 @@ describe.each(dialects())('the backup example on %s', (dialect) => {
     await caughtUp(second, await newestCursor(synced));
     expect(second.output).not.toMatch(/read your data|Copied/);
     expect((await readState()).tokens!.accessToken).not.toBe(stopped.tokens!.accessToken);
+
+    // The access token revoked (RFC 7009) while the stream is live: 4401, refresh, resume, nothing lost.
+    const live = await readState();
+    expect((await revokeToken(gw.gateway.url, live.tokens!.accessToken, app)).status).toBe(200);
+    await second.line(/The access token ended: refreshing it and resuming/);
+    const more = plan('backup-example-after-revocation', ['alice'], 20, { runId: `backup-revoked-${dialect}` });
+    await ingest(more);
+    await caughtUp(second, await newestCursor(synced));
+    expect((await readState()).tokens!.accessToken).not.toBe(live.tokens!.accessToken);
 
     const gateway = <Data>(query: string, variables?: Record<string, unknown>) =>
       gw.graphql(query, { token, variables }).then(({ body }) => {
