@@ -1,6 +1,9 @@
 import { followId } from '../../src/changes/index.js';
 import { toGlobalId } from '../../src/graph/index.js';
+import { createClient as createSseClient } from 'graphql-sse';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { revokeToken } from '../helpers/oauth.js';
+import { Subscriber } from '../helpers/subscriber.js';
 
 const USERS = ['alice', 'bob', 'carol'];
 const CATEGORIES = ['profile', 'posts', 'follows', 'activity', 'messages'];
@@ -116,5 +119,87 @@ describe('the authorization matrix: no demo user\'s token reads another\'s priva
       for (const value of Object.values(response.body.data ?? {})) expect(value).toBeNull();
     }
     expect([...seen].filter((id) => secret.has(id))).toEqual([]);
+  });
+});
+
+/** A live subscription over one transport, recording the ids of the changes it receives. */
+interface Stream {
+  ids: string[];
+  ended: () => boolean;
+  close(): Promise<void>;
+}
+
+const STREAM = 'subscription { changes { id category node { id } } }';
+
+function overWebSocket(gw: TestGateway, token: string): Stream {
+  const subscriber = new Subscriber(gw.gateway.url, `Bearer ${token}`, STREAM);
+  return {
+    get ids() {
+      return subscriber.events.map((e) => e.changes.id as string);
+    },
+    ended: () => subscriber.closed !== undefined,
+    close: () => subscriber.close(),
+  };
+}
+
+function overSse(gw: TestGateway, token: string, singleConnection: boolean): Stream {
+  const client = createSseClient({ url: `${gw.gateway.url}/graphql/stream`, headers: { authorization: `Bearer ${token}` }, singleConnection, retryAttempts: 0 });
+  const ids: string[] = [];
+  let ended = false;
+  client.subscribe({ query: STREAM }, { next: (result) => void ids.push((result.data as any).changes.id), error: () => (ended = true), complete: () => (ended = true) });
+  return { ids, ended: () => ended, close: async () => client.dispose() };
+}
+
+const TRANSPORTS = {
+  'graphql-ws': (gw: TestGateway, token: string) => overWebSocket(gw, token),
+  'SSE, distinct connections': (gw: TestGateway, token: string) => overSse(gw, token, false),
+  'SSE, single connection': (gw: TestGateway, token: string) => overSse(gw, token, true),
+};
+
+describe.each(Object.entries(TRANSPORTS).map(([name, open], index) => [name, open, index] as const))('the authorization matrix over %s', (_name, open, index) => {
+  let gw: TestGateway;
+  let sequence = 0;
+  const streams: Stream[] = [];
+  /** A private post of alice's and of bob's, and a message between bob and carol. */
+  const privateEvents = () => {
+    const at = new Date().toISOString();
+    const n = `${index}-${++sequence}`;
+    return [
+      ...['alice', 'bob'].map((user) => ({ id: `matrix-stream-${user}-${n}`, type: 'post.upsert', data: { id: `matrix-stream-post-${user}-${n}`, authorId: user, caption: 'private', visibility: 'PRIVATE', createdAt: at } })),
+      { id: `matrix-stream-dm-${n}`, type: 'message.upsert', data: { id: `matrix-stream-msg-${n}`, conversationId: `matrix-stream-conv-${n}`, senderId: 'bob', text: 'secret', sentAt: at, participantIds: ['bob', 'carol'] } },
+    ];
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeAll(async () => {
+    gw = await startTestGateway('sqlite');
+  });
+  afterAll(async () => {
+    await Promise.all(streams.map((s) => s.close()));
+    await gw?.close();
+  });
+
+  it("alice's posts stream carries her own posts only: none of bob's, no message", async () => {
+    const stream = open(gw, await gw.token('alice', 'portability.posts.ongoing'));
+    streams.push(stream);
+    await sleep(500);
+    const events = privateEvents();
+    expect((await gw.ingest(events)).body.rejected).toBe(0);
+    for (let i = 0; i < 100 && stream.ids.length === 0; i++) await sleep(50);
+    await sleep(300);
+    expect(stream.ids).toEqual([toGlobalId('Post', events[0]!.data.id)]);
+  });
+
+  it('after its access token is revoked (RFC 7009), a stream ends and carries nothing more', async () => {
+    const token = await gw.token('alice', 'portability.all.ongoing');
+    const stream = open(gw, token);
+    streams.push(stream);
+    await sleep(500);
+    expect((await revokeToken(gw.gateway.url, token)).status).toBe(200);
+    for (let i = 0; i < 120 && !stream.ended(); i++) await sleep(50);
+    expect(stream.ended()).toBe(true);
+    expect((await gw.ingest(privateEvents())).body.rejected).toBe(0);
+    await sleep(500);
+    expect(stream.ids).toEqual([]);
   });
 });
