@@ -1,6 +1,7 @@
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { AccessLogWriter, startGateway } from '../../src/server/index.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects, openTestStore, type TestStore } from '../helpers/stores.js';
 
 const PROFILE = 'query Mine { viewer { profile { username } } }';
@@ -46,5 +47,51 @@ describe.each(dialects())('a gateway shutting down on %s', (dialect) => {
     } finally {
       await testStore.close();
     }
+  });
+});
+
+describe.each(dialects())('what the access log records on %s', (dialect) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway(dialect);
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const grantOf = async (token: string) => (await gw.graphql('{ grant { id } }', { token })).body.data.grant.id as string;
+  const logOf = async (grantId: string) => {
+    await gw.gateway.flushAccessLog();
+    return gw.store.db.selectFrom('accessLog').selectAll().where('grantId', '=', grantId).orderBy('at').orderBy('id').execute();
+  };
+  let sequence = 0;
+  const at = () => new Date(Date.now() + ++sequence).toISOString();
+  const post = () => ({ id: `log-post-event-${++sequence}`, type: 'post.upsert', data: { id: `log-post-${sequence}`, authorId: 'alice', caption: 'x', visibility: 'PUBLIC', createdAt: at() } });
+
+  it('a changes page is logged with the categories of its changes and one item per change, deletes included, its nodes asked for or not', async () => {
+    const token = await gw.token('alice', 'portability.all.ongoing');
+    const grantId = await grantOf(token);
+    const message = { id: `log-msg-${dialect}`, conversationId: `log-conv-${dialect}`, senderId: 'bob', text: 'private', sentAt: at(), participantIds: ['alice', 'bob'] };
+    expect((await gw.ingest([{ id: `log-msg-event-${dialect}`, type: 'message.upsert', data: message }])).body.rejected).toBe(0);
+    const after = (await gw.graphql('{ changeCursor }', { token })).body.data.changeCursor;
+    const events = [post(), post(), post(), { id: `log-msg-delete-${dialect}`, type: 'message.delete', data: { id: message.id } }];
+    expect((await gw.ingest(events)).body.rejected).toBe(0);
+    for (const [name, selection] of [['WithNodes', 'node { id }'], ['IdsOnly', '']]) {
+      const { body } = await gw.graphql(`query ${name}($after: String) { changes(after: $after, first: 10) { edges { node { category operation id ${selection} } } } }`, { token, variables: { after } });
+      expect(body.data.changes.edges.map((e: any) => `${e.node.category} ${e.node.operation}`)).toEqual(['POSTS UPSERT', 'POSTS UPSERT', 'POSTS UPSERT', 'MESSAGES DELETE']);
+    }
+    expect(await logOf(grantId)).toEqual([
+      expect.objectContaining({ userId: 'alice', appId: 'demo-app', operationName: 'WithNodes', categories: 'messages posts', items: 4 }),
+      expect.objectContaining({ userId: 'alice', appId: 'demo-app', operationName: 'IdsOnly', categories: 'messages posts', items: 4 }),
+    ]);
+  });
+
+  it('an empty changes page is logged with the categories it asked for and no items', async () => {
+    const token = await gw.token('alice', 'portability.all.ongoing');
+    const grantId = await grantOf(token);
+    const after = (await gw.graphql('{ changeCursor }', { token })).body.data.changeCursor;
+    const { body } = await gw.graphql('query Poll($after: String) { changes(after: $after, categories: [POSTS, FOLLOWS]) { edges { cursor } } }', { token, variables: { after } });
+    expect(body.data.changes.edges).toEqual([]);
+    expect(await logOf(grantId)).toEqual([expect.objectContaining({ operationName: 'Poll', categories: 'follows posts', items: 0 })]);
   });
 });
