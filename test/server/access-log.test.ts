@@ -1,6 +1,7 @@
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { AccessLogWriter, startGateway } from '../../src/server/index.js';
+import { archiveWhen, requestArchive } from '../helpers/archives.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects, openTestStore, type TestStore } from '../helpers/stores.js';
 
@@ -93,5 +94,29 @@ describe.each(dialects())('what the access log records on %s', (dialect) => {
     const { body } = await gw.graphql('query Poll($after: String) { changes(after: $after, categories: [POSTS, FOLLOWS]) { edges { cursor } } }', { token, variables: { after } });
     expect(body.data.changes.edges).toEqual([]);
     expect(await logOf(grantId)).toEqual([expect.objectContaining({ operationName: 'Poll', categories: 'follows posts', items: 0 })]);
+  });
+
+  describe('archives', () => {
+    let token: string;
+    let grantId: string;
+    let archive: { id: string; downloadUrl: string; progress: { records: number } };
+    beforeAll(async () => {
+      token = await gw.token('alice', 'portability.posts.ongoing portability.follows.ongoing');
+      grantId = await grantOf(token);
+      const requested = await requestArchive(gw, token, ['POSTS', 'FOLLOWS']);
+      expect(requested.errors).toBeUndefined();
+      archive = await archiveWhen(gw, token, requested.archive.id, ['READY']);
+    }, 60_000);
+
+    it('requesting, reading and listing archives are logged under their categories, one item per archive', async () => {
+      const rows = await logOf(grantId);
+      expect(rows[0]).toEqual(expect.objectContaining({ userId: 'alice', appId: 'demo-app', operationName: null, categories: 'follows posts', items: 1 }));
+      await gw.graphql('query One($id: ID!) { archive(id: $id) { status } }', { token, variables: { id: archive.id } });
+      await gw.graphql('query All { archives { status } }', { token });
+      await gw.graphql('query Again($id: ID!) { node(id: $id) { id } }', { token, variables: { id: archive.id } });
+      expect((await logOf(grantId)).filter((row) => ['One', 'All', 'Again'].includes(row.operationName ?? ''))).toEqual(
+        ['One', 'All', 'Again'].map((operationName) => expect.objectContaining({ operationName, categories: 'follows posts', items: 1 })),
+      );
+    });
   });
 });
