@@ -118,5 +118,36 @@ describe.each(dialects())('what the access log records on %s', (dialect) => {
         ['One', 'All', 'Again'].map((operationName) => expect.objectContaining({ operationName, categories: 'follows posts', items: 1 })),
       );
     });
+
+    const downloads = async (count: number) => {
+      for (let i = 0; i < 50; i++) {
+        const rows = (await logOf(grantId)).filter((row) => row.operationName === 'Archive download');
+        if (rows.length >= count) return rows;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`fewer than ${count} downloads logged`);
+    };
+
+    it("a download through the signed link, with no token, is logged under the archive's user, app and grant, with its record count", async () => {
+      expect(archive.progress.records).toBeGreaterThan(10);
+      const response = await fetch(archive.downloadUrl);
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+      expect(await downloads(1)).toEqual([expect.objectContaining({ userId: 'alice', appId: 'demo-app', categories: 'follows posts', items: archive.progress.records })]);
+    });
+
+    it('the rest of a resumed download is logged with no items, a range from the start with all, and HEAD not at all', async () => {
+      const before = (await downloads(1)).length;
+      const head = await fetch(archive.downloadUrl, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      for (const range of ['bytes=100-', 'bytes=0-99']) {
+        const response = await fetch(archive.downloadUrl, { headers: { range } });
+        expect(response.status).toBe(206);
+        await response.arrayBuffer();
+      }
+      const rows = (await downloads(before + 2)).slice(before);
+      expect(rows.map((row) => row.items)).toEqual([0, archive.progress.records]);
+      expect(rows.every((row) => row.categories === 'follows posts' && row.userId === 'alice')).toBe(true);
+    });
   });
 });
