@@ -79,7 +79,7 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
   const concreteChecker = (abstract: GraphQLAbstractType) => {
     const resolveType = abstract.resolveType as GraphQLTypeResolver<unknown, Context> | null | undefined;
     if (!resolveType) throw new Error(`${abstract.name} needs a resolveType for @requiresScopes to check its values`);
-    const checkOne = (value: unknown, context: Context, info: GraphQLResolveInfo, counted: boolean): void => {
+    const checkOne = (value: unknown, context: Context, info: GraphQLResolveInfo, partOfSource: boolean): void => {
       if (value === null || value === undefined) return;
       const name = resolveType(value, context, info, abstract);
       if (typeof name !== 'string') throw new Error(`${abstract.name}'s resolveType must return a type name at once`);
@@ -87,11 +87,11 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
       if (!requirement) return;
       check(context, requirement);
       const category = categoryOf(requirement);
-      if (category) context.access.record(category, counted ? 0 : 1);
+      if (category) context.access.record(category, partOfSource ? 0 : 1);
     };
-    return (value: unknown, context: Context, info: GraphQLResolveInfo, counted: boolean): unknown => {
-      if (Array.isArray(value)) for (const item of value) checkOne(item, context, info, counted);
-      else checkOne(value, context, info, counted);
+    return (value: unknown, context: Context, info: GraphQLResolveInfo, partOfSource: boolean): unknown => {
+      if (Array.isArray(value)) for (const item of value) checkOne(item, context, info, partOfSource);
+      else checkOne(value, context, info, partOfSource);
       return value;
     };
   };

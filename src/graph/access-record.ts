@@ -5,7 +5,7 @@
 export class AccessRecord {
   readonly categories = new Set<string>();
   items = 0;
-  readonly #items = new WeakSet<object>();
+  readonly #counted = new WeakSet<object>();
 
   /** Notes a read of `category`, returning `items` objects of it. */
   record(category: string, items: number): void {
@@ -19,13 +19,13 @@ export class AccessRecord {
    */
   recordItem(categories: readonly string[], item: object): void {
     for (const category of categories) this.categories.add(category);
-    if (this.#items.has(item)) return;
-    this.#items.add(item);
+    if (this.#counted.has(item)) return;
+    this.#counted.add(item);
     this.items++;
   }
 
   /** Whether `item` was counted by {@link AccessRecord.recordItem}, so what it leads to is part of it. */
   counts(item: unknown): boolean {
-    return typeof item === 'object' && item !== null && this.#items.has(item);
+    return typeof item === 'object' && item !== null && this.#counted.has(item);
   }
 }

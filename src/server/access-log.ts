@@ -5,7 +5,7 @@ import type { Context } from '../graph/index.js';
 import type { AccessLogWriter } from './access-log-writer.js';
 
 /** The operation an archive download's row names: no GraphQL operation name holds a space. */
-export const ARCHIVE_DOWNLOAD = 'Archive download';
+const ARCHIVE_DOWNLOAD = 'Archive download';
 
 interface Access {
   userId: string;
