@@ -26,23 +26,33 @@ function grantedCategories(context: Context, requested: readonly Category[]): Ch
   return CATEGORIES.filter((c) => names.includes(c));
 }
 
+/**
+ * Logs each archive an operation returns as one item of the archive's categories: its progress
+ * tells how much of each the user has, and its link hands all of it out.
+ */
+function logged<Rows extends ArchiveRow | ArchiveRow[] | undefined>(context: Context, rows: Rows): Rows {
+  for (const row of [rows].flat()) if (row) context.access.recordItem(row.categories.split(' '), row);
+  return rows;
+}
+
 /** An archive is part of the caller's data when its own grant made it. */
-export const archiveNode: NodeFetcher = (id, viewer, context) => context.archives.get(viewer.grant.id, id);
+export const archiveNode: NodeFetcher = async (id, viewer, context) => logged(context, await context.archives.get(viewer.grant.id, id));
 
 const categoryOfFile = new Map<string, ChangeCategory>([[PROFILE_FILE, 'profile'], ...ARCHIVE_FILES.map((f) => [f.name, f.category] as const)]);
 
 export const archivesResolvers: Resolvers = {
   Query: {
-    archive: (_parent, args, context) => context.archives.find(requireViewer(context).grant.id, archiveId(args.id)),
-    archives: (_parent, _args, context) => context.archives.list(requireViewer(context).grant.id),
+    archive: async (_parent, args, context) => logged(context, await context.archives.find(requireViewer(context).grant.id, archiveId(args.id))),
+    archives: async (_parent, _args, context) => logged(context, await context.archives.list(requireViewer(context).grant.id)),
   },
   Mutation: {
-    requestArchive(_parent, args, context) {
+    async requestArchive(_parent, args, context) {
       const viewer = requireViewer(context);
       const categories = grantedCategories(context, args.categories);
-      return context.archives.request({ userId: viewer.userId, appId: viewer.clientId, grantId: viewer.grant.id, mode: viewer.grant.mode }, categories);
+      const requester = { userId: viewer.userId, appId: viewer.clientId, grantId: viewer.grant.id, mode: viewer.grant.mode };
+      return logged(context, await context.archives.request(requester, categories));
     },
-    cancelArchive: (_parent, args, context) => context.archives.cancel(requireViewer(context).grant.id, archiveId(args.id)),
+    cancelArchive: async (_parent, args, context) => logged(context, await context.archives.cancel(requireViewer(context).grant.id, archiveId(args.id))),
   },
   Subscription: {
     archiveProgress: {

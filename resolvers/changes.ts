@@ -42,6 +42,10 @@ export const changesResolvers: Resolvers = {
       const request = pageRequest('change', { first: args.first, after: args.after });
       const after = await unexpired(context, request.after?.time ?? 0);
       const page = await context.changeFeed.page(context.viewer!.userId, after, categories, request.first!);
+      // A page is what the app read of the log: each change one item of its own category, its node
+      // or not (a delete has none); an empty page read that none of the asked categories changed.
+      if (page.rows.length === 0) for (const category of categories) context.access.record(category, 0);
+      for (const row of page.rows) context.access.recordItem([row.category], row);
       return toConnection('change', { ...page, hasPreviousPage: after > 0 }, (row) => ({ time: row.position, id: String(row.position) }));
     },
     // The whole log's head, not the viewer's newest change: it exists before the viewer's first

@@ -598,7 +598,10 @@ export type SubscriptionChangesArgs = {
 
 /**
  * Another person, reached through follows or messages. It carries public fields only: nothing of
- * another person's private record is reachable through the API.
+ * another person's private record is reachable through the API. `Query.node` answers a User only
+ * through a relation in a granted category (a follow either way for FOLLOWS, a shared conversation
+ * for MESSAGES), and the viewer's own User under PROFILE; any other User id reads as one that does
+ * not exist.
  */
 export type User = Node & {
   __typename?: 'User';

@@ -4,6 +4,7 @@ import type http from 'node:http';
 import type { Kysely } from 'kysely';
 import { toGlobalId } from '../graph/index.js';
 import { sharedSecret, type ArchiveRow, type ChangeCategory, type Database, type Sources } from '../store/index.js';
+import { reportDownload, type ArchiveDownload } from './download-access.js';
 import { DownloadLinks } from './download-link.js';
 import { downloadRoute } from './download-route.js';
 import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
@@ -42,6 +43,8 @@ export interface ArchiveSystemOptions {
   onError: (error: unknown) => void;
   /** Told when this instance's worker starts a job and how each attempt ends (the metrics). */
   observe?: (event: JobEvent) => void;
+  /** Told of every download served, once its response is over (the access log). */
+  onDownload?: (download: ArchiveDownload) => void;
 }
 
 /** The archive side of one gateway instance: the service, its worker, webhook delivery, downloads. */
@@ -107,7 +110,10 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
 
   return {
     archives,
-    download: downloadRoute(db, links, dir, () => worker.sweep()),
+    download: downloadRoute(db, links, dir, () => worker.sweep(), (id, req, res) =>
+      // The response is over: a failure here is the operator's to know, not the client's.
+      reportDownload(db, id, req, res, options.onDownload ?? (() => {})).catch(options.onError),
+    ),
     wakeWebhooks: () => deliverer.wake(),
     async close() {
       await worker.close();

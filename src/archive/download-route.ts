@@ -32,9 +32,16 @@ function refuse(res: http.ServerResponse, status: number, code: DownloadErrorCod
  * `GET /archives/<id>.zip?expires=…&signature=…`: a finished archive's file, for whoever holds
  * the signed link until it expires. `send` serves it with `Content-Length`, `Accept-Ranges`,
  * single byte ranges (206, or 416 with `Content-Range: bytes *\/size`), `If-Range`, and the
- * archive's sha256 as a strong `ETag`. Links of a revoked grant stop working at once.
+ * archive's sha256 as a strong `ETag`. Links of a revoked grant stop working at once. Once a
+ * response is over, `served` is told, for the access log.
  */
-export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: string, expire: () => Promise<void>) {
+export function downloadRoute(
+  db: Kysely<Database>,
+  links: DownloadLinks,
+  dir: string,
+  expire: () => Promise<void>,
+  served: (id: string, req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+) {
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
@@ -87,6 +94,7 @@ export function downloadRoute(db: Kysely<Database>, links: DownloadLinks, dir: s
         .pipe(res);
       res.once('close', resolve);
     });
+    await served(id, req, res);
   };
 }
 

@@ -79,7 +79,7 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
   const concreteChecker = (abstract: GraphQLAbstractType) => {
     const resolveType = abstract.resolveType as GraphQLTypeResolver<unknown, Context> | null | undefined;
     if (!resolveType) throw new Error(`${abstract.name} needs a resolveType for @requiresScopes to check its values`);
-    const checkOne = (value: unknown, context: Context, info: GraphQLResolveInfo): void => {
+    const checkOne = (value: unknown, context: Context, info: GraphQLResolveInfo, partOfSource: boolean): void => {
       if (value === null || value === undefined) return;
       const name = resolveType(value, context, info, abstract);
       if (typeof name !== 'string') throw new Error(`${abstract.name}'s resolveType must return a type name at once`);
@@ -87,11 +87,11 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
       if (!requirement) return;
       check(context, requirement);
       const category = categoryOf(requirement);
-      if (category) context.access.record(category, 1);
+      if (category) context.access.record(category, partOfSource ? 0 : 1);
     };
-    return (value: unknown, context: Context, info: GraphQLResolveInfo): unknown => {
-      if (Array.isArray(value)) for (const item of value) checkOne(item, context, info);
-      else checkOne(value, context, info);
+    return (value: unknown, context: Context, info: GraphQLResolveInfo, partOfSource: boolean): unknown => {
+      if (Array.isArray(value)) for (const item of value) checkOne(item, context, info, partOfSource);
+      else checkOne(value, context, info, partOfSource);
       return value;
     };
   };
@@ -106,12 +106,14 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
       if (requirements.length === 0 && !concrete) return field;
       const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       // What passes the gate is what the access log records: the category read, and the objects
-      // of a gated type returned (a post, a message), counted once each.
+      // of a gated type returned (a post, a message), counted once each. What an object already
+      // counted leads to (a change's node) is part of that object's count.
       const touched = own || returned ? categoryOf(own ?? returned!) : undefined;
       const counted = returned && categoryOf(returned);
-      const after = (value: unknown, context: Context, info: GraphQLResolveInfo): unknown => {
-        if (touched) context.access.record(counted ?? touched, counted ? count(value) : 0);
-        return concrete ? concrete(value, context, info) : value;
+      const after = (source: unknown, value: unknown, context: Context, info: GraphQLResolveInfo): unknown => {
+        const partOfSource = context.access.counts(source);
+        if (touched) context.access.record(counted ?? touched, counted && !partOfSource ? count(value) : 0);
+        return concrete ? concrete(value, context, info, partOfSource) : value;
       };
       return {
         ...field,
@@ -119,7 +121,7 @@ export function applyRequiresScopes(schema: GraphQLSchema): GraphQLSchema {
           for (const requirement of requirements) check(context, requirement);
           const result = resolve(source, args, context, info);
           if (!concrete && !touched) return result;
-          return result instanceof Promise ? result.then((value: unknown) => after(value, context, info)) : after(result, context, info);
+          return result instanceof Promise ? result.then((value: unknown) => after(source, value, context, info)) : after(source, result, context, info);
         },
       };
     },

@@ -59,3 +59,8 @@ export function grantRequest(scope: string): { categories: Category[]; mode: Gra
 export function scopesFor(categories: readonly Category[], mode: GrantMode): string[] {
   return categories.map((c) => `portability.${c}.${mode}`);
 }
+
+/** Whether a grant's scopes (as {@link expandScopes} spells them) hold `category`, in either mode. */
+export function holdsCategory(scopes: ReadonlySet<string>, category: Category): boolean {
+  return SCOPE_MODES.some((mode) => scopes.has(`portability.${category}.${mode}`));
+}

@@ -15,7 +15,7 @@ import { createLoaders, type EntityLoaders, type LoaderOptions } from '../loader
 import { createLogger, requestLogger, type Logger } from '../logging/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
-import { recordAccess } from './access-log.js';
+import { recordAccess, recordDownload } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
@@ -136,6 +136,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     intervalMs: config.archiveIntervalMs,
     webhookBackoffMs: config.webhookBackoffMs,
     onError: logError('archive system failed'),
+    onDownload: (download) => recordDownload(accessLog, download),
     observe(event) {
       if (event === 'started') return metrics.archiveJobs.running.inc();
       metrics.archiveJobs.running.dec();

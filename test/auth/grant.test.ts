@@ -1,3 +1,4 @@
+import { toGlobalId } from '../../src/graph/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';
 
@@ -52,6 +53,31 @@ describe.each(dialects())('the grant and the access log on %s', (dialect) => {
     const { body } = await gw.graphql('{ viewer { posts(first: 2) { edges { node { id } } } conversations(first: 2) { edges { cursor } } } }', { token });
     expect(body.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_SCOPE');
     expect(await logOf(grantId)).toEqual([expect.objectContaining({ categories: 'posts', items: 2 })]);
+  });
+
+  it('a User read through node(id:) is logged under the category that allowed it, and one out of reach is not logged', async () => {
+    const db = gw.store.db;
+    const hers = db.selectFrom('conversationParticipants').select('conversationId').where('userId', '=', 'alice');
+    const partners = db.selectFrom('conversationParticipants').select('userId').where('conversationId', 'in', hers);
+    const followers = db.selectFrom('follows').select('followerId').where('followeeId', '=', 'alice');
+    const following = db.selectFrom('follows').select('followeeId').where('followerId', '=', 'alice');
+    const people = {
+      Follower: (await followers.where('followerId', 'not in', partners).executeTakeFirstOrThrow()).followerId,
+      Partner: (await partners.where('userId', '!=', 'alice').where('userId', 'not in', followers).where('userId', 'not in', following).executeTakeFirstOrThrow()).userId,
+      Herself: 'alice',
+    };
+    const token = await gw.token('alice', 'portability.profile.ongoing portability.follows.ongoing portability.messages.ongoing');
+    const grantId = (await gw.graphql(GRANT, { token })).body.data.grant.id;
+    for (const [name, userId] of Object.entries({ ...people, Nobody: 'nobody' })) {
+      const { body } = await gw.graphql(`query ${name}($id: ID!) { node(id: $id) { id } }`, { token, variables: { id: toGlobalId('User', userId) } });
+      expect(body.data.node).toEqual(userId === 'nobody' ? null : { id: toGlobalId('User', userId) });
+    }
+    const rows = (await logOf(grantId)).sort((a, b) => String(a.operationName).localeCompare(String(b.operationName)));
+    expect(rows).toEqual([
+      expect.objectContaining({ operationName: 'Follower', categories: 'follows', items: 1 }),
+      expect.objectContaining({ operationName: 'Herself', categories: 'profile', items: 1 }),
+      expect.objectContaining({ operationName: 'Partner', categories: 'messages', items: 1 }),
+    ]);
   });
 
   it('a request that reads no category leaves no log row', async () => {

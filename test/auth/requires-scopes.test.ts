@@ -102,7 +102,7 @@ it('each category\'s entry points and types carry its @requiresScopes', () => {
     'Viewer.followers': either('follows'),
     'Viewer.following': either('follows'),
     FollowEdge: either('follows'),
-    User: either('follows', 'messages'),
+    User: either('follows', 'messages', 'profile'),
     'Viewer.activity': either('activity'),
     ActivityEvent: either('activity'),
     'Viewer.conversations': either('messages'),

@@ -1,13 +1,15 @@
 import { followId } from '../../src/changes/index.js';
 import { toGlobalId } from '../../src/graph/index.js';
 import { createClient as createSseClient } from 'graphql-sse';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/gateway.js';
 import { revokeToken } from '../helpers/oauth.js';
 import { Subscriber } from '../helpers/subscriber.js';
 
 const USERS = ['alice', 'bob', 'carol'];
 const CATEGORIES = ['profile', 'posts', 'follows', 'activity', 'messages'];
 const SAMPLE = 4;
+/** The users whose tokens are served at all: carol's region is refused before any data is read. */
+const ELIGIBLE = ['alice', 'bob'];
 
 /** Every path into a viewer's data: the profile, each connection (messages included), and the change log. */
 const EVERYTHING = `{
@@ -201,5 +203,115 @@ describe.each(Object.entries(TRANSPORTS).map(([name, open], index) => [name, ope
     expect((await gw.ingest(privateEvents())).body.rejected).toBe(0);
     await sleep(500);
     expect(stream.ids).toEqual([]);
+  });
+});
+
+/** Each user's relations to the viewer, as the store holds them. */
+async function tiesOf(db: TestGateway['store']['db'], viewer: string) {
+  const follows = await db
+    .selectFrom('follows')
+    .select(['followerId', 'followeeId'])
+    .where((eb) => eb.or([eb('followerId', '=', viewer), eb('followeeId', '=', viewer)]))
+    .execute();
+  const byFollow = new Set(follows.map((f) => (f.followerId === viewer ? f.followeeId : f.followerId)));
+  const mine = db.selectFrom('conversationParticipants').select('conversationId').where('userId', '=', viewer);
+  const partners = await db.selectFrom('conversationParticipants').select('userId').distinct().where('conversationId', 'in', mine).execute();
+  const byMessage = new Set(partners.map((p) => p.userId).filter((u) => u !== viewer));
+  const everyone = (await db.selectFrom('users').select('id').orderBy('id').execute()).map((u) => u.id);
+  const others = everyone.filter((u) => u !== viewer);
+  return {
+    onlyFollows: others.filter((u) => byFollow.has(u) && !byMessage.has(u)).slice(0, SAMPLE),
+    onlyMessages: others.filter((u) => byMessage.has(u) && !byFollow.has(u)).slice(0, SAMPLE),
+    both: others.filter((u) => byFollow.has(u) && byMessage.has(u)).slice(0, SAMPLE),
+    neither: others.filter((u) => !byFollow.has(u) && !byMessage.has(u)).slice(0, SAMPLE),
+  };
+}
+
+/** Asks `node(id:)` for each User id, ten to a request (aliases are capped); the answers by id, and the errors. */
+async function probeUsers(gw: TestGateway, token: string, userIds: string[]) {
+  const answers = new Map<string, unknown>();
+  const errors: NonNullable<GraphQLResponse['body']['errors']> = [];
+  for (let i = 0; i < userIds.length; i += 10) {
+    const batch = userIds.slice(i, i + 10);
+    const query = `query(${batch.map((_, j) => `$i${j}: ID!`).join(', ')}) { ${batch.map((_, j) => `n${j}: node(id: $i${j}) { __typename id }`).join(' ')} }`;
+    const response = await gw.graphql(query, { token, variables: Object.fromEntries(batch.map((id, j) => [`i${j}`, toGlobalId('User', id)])) });
+    expect(response.status).toBe(200);
+    batch.forEach((id, j) => answers.set(id, response.body.data?.[`n${j}`] ?? null));
+    errors.push(...(response.body.errors ?? []));
+  }
+  return { answers, errors };
+}
+
+describe('the authorization matrix for Users: node(id:) answers only through a relation in a granted category', () => {
+  let gw: TestGateway;
+  const ties = new Map<string, Awaited<ReturnType<typeof tiesOf>>>();
+
+  beforeAll(async () => {
+    gw = await startTestGateway('sqlite');
+    for (const viewer of ELIGIBLE) ties.set(viewer, await tiesOf(gw.store.db, viewer));
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('alice has people tied to her by follows alone, by messages alone, by both and by neither', () => {
+    for (const group of Object.values(ties.get('alice')!)) expect(group.length).toBeGreaterThan(0);
+  });
+
+  /** Who a grant of these categories reaches as a User: follow partners, conversation partners, the viewer herself. */
+  const reachable = (viewer: string, categories: string[]) => {
+    const t = ties.get(viewer)!;
+    return new Set([
+      ...(categories.includes('follows') ? [...t.onlyFollows, ...t.both] : []),
+      ...(categories.includes('messages') ? [...t.onlyMessages, ...t.both] : []),
+      ...(categories.includes('profile') ? [viewer] : []),
+    ]);
+  };
+
+  const grants = [['profile'], ['follows'], ['messages'], ['follows', 'messages'], ['profile', 'follows']];
+  const cases = ELIGIBLE.flatMap((viewer) => grants.map((categories) => [viewer, categories.join(' ')] as const));
+
+  it.each(cases)("%s's token for %s reaches exactly the Users tied to her in those categories", async (viewer, categories) => {
+    const granted = categories.split(' ');
+    const token = await gw.token(viewer, granted.map((c) => `portability.${c}.ongoing`).join(' '));
+    const t = ties.get(viewer)!;
+    const probed = [viewer, ...t.onlyFollows, ...t.onlyMessages, ...t.both, ...t.neither, 'nobody'];
+    const { answers, errors } = await probeUsers(gw, token, probed);
+    // A User out of reach reads exactly as one that does not exist: null, and no error.
+    expect(errors).toEqual([]);
+    const expected = reachable(viewer, granted);
+    for (const id of probed) {
+      expect([id, answers.get(id)]).toEqual([id, expected.has(id) ? { __typename: 'User', id: toGlobalId('User', id) } : null]);
+    }
+  });
+
+  it.each(ELIGIBLE.flatMap((viewer) => ['posts', 'activity'].map((category) => [viewer, category] as const)))(
+    "%s's token for %s is refused every User id alike, whether it exists or not",
+    async (viewer, category) => {
+      const token = await gw.token(viewer, `portability.${category}.ongoing`);
+      const t = ties.get(viewer)!;
+      const probed = [viewer, ...t.onlyFollows, ...t.onlyMessages, ...t.neither, 'nobody'];
+      const { answers, errors } = await probeUsers(gw, token, probed);
+      expect([...answers.values()].every((answer) => answer === null)).toBe(true);
+      expect(errors).toHaveLength(probed.length);
+      expect(new Set(errors.map((e) => e.extensions?.code))).toEqual(new Set(['INSUFFICIENT_SCOPE']));
+      expect(new Set(errors.map((e) => e.message))).toHaveProperty('size', 1);
+    },
+  );
+
+  it('probing many User ids runs the same statements as probing a few', async () => {
+    const token = await gw.token('alice', 'portability.follows.ongoing portability.messages.ongoing');
+    const t = ties.get('alice')!;
+    const statementsFor = async (userIds: string[]) => {
+      await gw.gateway.flushAccessLog();
+      gw.resetStatements();
+      await probeUsers(gw, token, userIds);
+      return gw.statements.filter((sql) => !/from "changes"|into "access_log"|"(archives|webhook_events)"/i.test(sql));
+    };
+    // The first request also looks the token up; the count is about what comes after.
+    await statementsFor(['nobody']);
+    const few = await statementsFor([t.onlyFollows[0]!, t.onlyMessages[0]!, t.neither[0]!]);
+    const many = await statementsFor([...t.onlyFollows, ...t.onlyMessages, t.neither[0]!, 'nobody']);
+    expect(many.length).toBe(few.length);
   });
 });
