@@ -9,7 +9,7 @@ import { DownloadLinks } from './download-link.js';
 import { downloadRoute } from './download-route.js';
 import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
 import { WebhookDeliverer } from './webhook-deliverer.js';
-import { ArchiveWorker, type JobEvent } from './worker.js';
+import { ArchiveWorker, type GrantCheck, type JobEvent } from './worker.js';
 
 /** Statuses after which an archive no longer changes (but for expiring). */
 const SETTLED = new Set(['FAILED', 'CANCELLED', 'EXPIRED']);
@@ -39,6 +39,8 @@ export interface ArchiveSystemOptions {
   baseUrl: string;
   lifetimeMs: number;
   intervalMs: number;
+  /** Whether an archive's grant still holds: the worker and downloads refuse one that stopped. */
+  grantLapse: GrantCheck;
   webhookBackoffMs: number;
   onError: (error: unknown) => void;
   /** Told when this instance's worker starts a job and how each attempt ends (the metrics). */
@@ -70,6 +72,7 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
     sources: options.sources,
     dir,
     lifetimeMs: options.lifetimeMs,
+    grantLapse: options.grantLapse,
     onError: options.onError,
     ...(options.observe ? { observe: options.observe } : {}),
     describe: (row) => ({ archive: describeArchive(row, downloadUrl(row)), grant: { id: row.grantId } }),
@@ -110,7 +113,7 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
 
   return {
     archives,
-    download: downloadRoute(db, links, dir, () => worker.sweep(), (id, req, res) =>
+    download: downloadRoute(db, links, dir, options.grantLapse, () => worker.sweep(), (id, req, res) =>
       // The response is over: a failure here is the operator's to know, not the client's.
       reportDownload(db, id, req, res, options.onDownload ?? (() => {})).catch(options.onError),
     ),

@@ -2,10 +2,11 @@ import type http from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Kysely } from 'kysely';
 import send from 'send';
+import type { GrantLapse } from '../auth/index.js';
 import type { Database } from '../store/index.js';
 import { fromGlobalId } from '../graph/index.js';
 import { DOWNLOAD_PREFIX, type DownloadLinks } from './download-link.js';
-import { archivePath } from './worker.js';
+import { archivePath, type GrantCheck } from './worker.js';
 
 /** Why a download was refused: `code` in the JSON body. */
 export enum DownloadErrorCode {
@@ -13,11 +14,21 @@ export enum DownloadErrorCode {
   SignatureInvalid = 'SIGNATURE_INVALID',
   LinkExpired = 'LINK_EXPIRED',
   GrantRevoked = 'GRANT_REVOKED',
+  GrantExpired = 'GRANT_EXPIRED',
   AppSuspended = 'APP_SUSPENDED',
+  RegionNotEligible = 'REGION_NOT_ELIGIBLE',
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Internal = 'INTERNAL_SERVER_ERROR',
 }
+
+/** What a download of a grant that stopped holding is told (403 each). */
+const LAPSE_REFUSALS: Record<GrantLapse, [DownloadErrorCode, string]> = {
+  GRANT_REVOKED: [DownloadErrorCode.GrantRevoked, 'The grant this archive was made under has been revoked.'],
+  GRANT_EXPIRED: [DownloadErrorCode.GrantExpired, 'The grant this archive was made under has expired: ask the user for a new one.'],
+  APP_SUSPENDED: [DownloadErrorCode.AppSuspended, 'This app is suspended.'],
+  REGION_NOT_ELIGIBLE: [DownloadErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only, and this archive\'s user is no longer there.'],
+};
 
 function refuse(res: http.ServerResponse, status: number, code: DownloadErrorCode, message: string): void {
   if (res.headersSent) return void res.destroy();
@@ -32,13 +43,15 @@ function refuse(res: http.ServerResponse, status: number, code: DownloadErrorCod
  * `GET /archives/<id>.zip?expires=…&signature=…`: a finished archive's file, for whoever holds
  * the signed link until it expires. `send` serves it with `Content-Length`, `Accept-Ranges`,
  * single byte ranges (206, or 416 with `Content-Range: bytes *\/size`), `If-Range`, and the
- * archive's sha256 as a strong `ETag`. Links of a revoked grant stop working at once. Once a
- * response is over, `served` is told, for the access log.
+ * archive's sha256 as a strong `ETag`. Links stop working at once when their grant stops holding:
+ * revoked, expired, its app suspended or its user out of the region. Once a response is over,
+ * `served` is told, for the access log.
  */
 export function downloadRoute(
   db: Kysely<Database>,
   links: DownloadLinks,
   dir: string,
+  grantLapse: GrantCheck,
   expire: () => Promise<void>,
   served: (id: string, req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
 ) {
@@ -61,19 +74,13 @@ export function downloadRoute(
     }
     const id = decodeArchiveId(globalId);
     const archive = id
-      ? await db
-          .selectFrom('archives')
-          .leftJoin('grants', 'grants.id', 'archives.grantId')
-          .leftJoin('apps', 'apps.id', 'archives.appId')
-          .select(['archives.status', 'archives.sha256', 'archives.expiresAt', 'grants.revokedAt', 'apps.status as appStatus'])
-          .where('archives.id', '=', id)
-          .executeTakeFirst()
+      ? await db.selectFrom('archives').select(['status', 'sha256', 'expiresAt', 'grantId', 'appId', 'userId']).where('id', '=', id).executeTakeFirst()
       : undefined;
     if (!id || !archive || (archive.status !== 'READY' && archive.status !== 'EXPIRED')) {
       return refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
     }
-    if (archive.revokedAt !== null) return refuse(res, 403, DownloadErrorCode.GrantRevoked, 'The grant this archive was made under has been revoked.');
-    if (archive.appStatus === 'SUSPENDED') return refuse(res, 403, DownloadErrorCode.AppSuspended, 'This app is suspended.');
+    const lapse = await grantLapse(archive);
+    if (lapse) return refuse(res, 403, ...LAPSE_REFUSALS[lapse]);
     if (archive.status === 'EXPIRED' || (archive.expiresAt ?? 0) <= Date.now()) {
       await expire();
       return refuse(res, 410, DownloadErrorCode.LinkExpired, 'This archive has expired and its file was deleted: request a new archive.');

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
+import type { GrantLapse, HeldGrant } from '../auth/index.js';
 import type { ArchiveRow, Database, Sources } from '../store/index.js';
 import { SerialDrain } from '../util/serial-drain.js';
 import { ARCHIVE_FILES, PROFILE_FILE, profileDocument } from './contents.js';
@@ -23,12 +24,17 @@ const SWEEP_MS = 60_000;
 /** A job that failed this many times is given up. */
 const MAX_ATTEMPTS = 3;
 
+/** Whether the grant an archive is made under still holds (undefined), or why not. */
+export type GrantCheck = (grant: HeldGrant) => Promise<GrantLapse | undefined>;
+
 export interface ArchiveWorkerOptions {
   db: Kysely<Database>;
   sources: Sources;
   /** `DATA_DIR/archives`. */
   dir: string;
   lifetimeMs: number;
+  /** Whether the job's grant still holds; checked before a job starts and before it is marked READY. */
+  grantLapse: GrantCheck;
   /** What `archive.ready` tells the app about a finished archive (its download URL, …). */
   describe: (row: ArchiveRow) => object;
   onError: (error: unknown) => void;
@@ -45,6 +51,9 @@ class Stopped extends Error {
     super(reason);
   }
 }
+
+/** A job whose grant stopped holding: it ends FAILED for good, since no retry can make it hold again. */
+class GrantLapsed extends Error {}
 
 /** The final file of an archive; its temporary one while being written adds the worker's name. */
 export function archivePath(dir: string, id: string): string {
@@ -114,8 +123,11 @@ export class ArchiveWorker {
     const observe = this.options.observe ?? (() => {});
     observe('started');
     try {
+      await this.#assertGrantHolds(job, 'started');
       const files = await this.#write(job, writer);
       const summary = await writer.finish();
+      // Checked once the file is complete, so a grant that ended while the job ran never sees it READY.
+      await this.#assertGrantHolds(job, 'finished');
       const completed = await completeJob(db, job, this.owner, { ...summary, lifetimeMs: this.options.lifetimeMs, files, describe: this.options.describe });
       if (!completed) await fs.promises.rm(finalPath, { force: true });
       observe(completed ? 'READY' : 'RELEASED');
@@ -126,6 +138,13 @@ export class ArchiveWorker {
         observe('RELEASED');
         return;
       }
+      if (error instanceof GrantLapsed) {
+        // This worker holds the job, so a final file (this attempt's, or a crashed one's) is its to remove.
+        await fs.promises.rm(finalPath, { force: true });
+        await failJob(db, job.id, this.owner, error.message);
+        observe('FAILED');
+        return;
+      }
       this.options.onError(error);
       const message = error instanceof Error ? error.message : String(error);
       const failed = job.attempts >= MAX_ATTEMPTS;
@@ -133,6 +152,11 @@ export class ArchiveWorker {
       else await releaseJob(db, job.id, this.owner, message);
       observe(failed ? 'FAILED' : 'RELEASED');
     }
+  }
+
+  async #assertGrantHolds(job: ArchiveRow, stage: 'started' | 'finished'): Promise<void> {
+    const lapse = await this.options.grantLapse(job);
+    if (lapse) throw new GrantLapsed(`${lapse}: the grant no longer held when the archive was to be ${stage}.`);
   }
 
   async #write(job: ArchiveRow, writer: ZipWriter) {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Viewer } from '../graph/index.js';
 import type { Database } from '../store/index.js';
-import { isEligibleCountry } from './region.js';
+import { grantLapses, type HeldGrant } from './grant-standing.js';
 
 /** How often open streams' grants are checked: revocation ends a stream well within 5 s. */
 const CHECK_MS = 2000;
@@ -21,8 +21,8 @@ interface Watched {
 /**
  * Ends long-lived streams whose grant or access token stopped holding: revoked (from any instance,
  * the account page, the CLI or the revocation endpoint), expired, its app suspended, or its user
- * moved out of the region. Two queries per instance cover every open stream, so the cost does not
- * grow with the number of streams.
+ * moved out of the region. One round of queries per instance covers every open stream, so the
+ * cost does not grow with the number of streams.
  */
 export class GrantWatch {
   readonly #streams = new Map<string, Map<object, Watched>>();
@@ -52,37 +52,22 @@ export class GrantWatch {
   async check(now = Date.now()): Promise<void> {
     if (this.#streams.size === 0) return;
     const watched = [...this.#streams.values()].flatMap((streams) => [...streams.values()]);
-    const [liveGrants, liveTokens] = await Promise.all([
-      this.#liveGrants([...this.#streams.keys()].filter((id) => !id.startsWith('jwt:')), now),
+    const grants = new Map<string, HeldGrant>();
+    for (const { viewer } of watched) grants.set(viewer.grant.id, { grantId: viewer.grant.id, appId: viewer.clientId, userId: viewer.userId });
+    const [lapsed, liveTokens] = await Promise.all([
+      grantLapses(this.db, [...grants.values()], this.extraCountries, now),
       this.#liveTokens(watched.flatMap(({ viewer }) => viewer.credential.tokenHash ?? []), now),
     ]);
     for (const { viewer, end } of watched) {
-      const external = viewer.credential.tokenHash === undefined;
-      if (!external && !liveGrants.has(viewer.grant.id)) end('grant');
-      else if (viewer.credential.expiresAt <= now || (!external && !liveTokens.has(viewer.credential.tokenHash!))) end('token');
+      const { tokenHash, expiresAt } = viewer.credential;
+      if (lapsed.has(viewer.grant.id)) end('grant');
+      // An external grant's expiry is its token's: the app gets a fresh one from its issuer.
+      else if (expiresAt <= now || (tokenHash !== undefined && !liveTokens.has(tokenHash))) end('token');
     }
   }
 
   close(): void {
     clearInterval(this.#timer);
-  }
-
-  async #liveGrants(ids: string[], now: number): Promise<Set<string>> {
-    const live = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await this.db
-        .selectFrom('grants')
-        .innerJoin('apps', 'apps.id', 'grants.appId')
-        .innerJoin('users', 'users.id', 'grants.userId')
-        .select(['grants.id', 'users.country'])
-        .where('grants.id', 'in', ids.slice(i, i + 1000))
-        .where('grants.revokedAt', 'is', null)
-        .where('grants.expiresAt', '>', now)
-        .where('apps.status', '!=', 'SUSPENDED')
-        .execute();
-      for (const row of rows) if (isEligibleCountry(row.country, this.extraCountries)) live.add(row.id);
-    }
-    return live;
   }
 
   /** The hashes among `hashes` whose access token is still stored and unexpired (RFC 7009 revocation deletes it). */

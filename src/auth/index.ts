@@ -8,3 +8,4 @@ export { ALL_SCOPES, CATEGORIES, SCOPE_CATEGORIES, SCOPE_MODES, expandScopes, gr
 export { hashToken } from './tokens.js';
 export { DEMO_APP, DEMO_PASSWORD, ensureDemoApp, seedDemoAccess } from './demo.js';
 export { GrantWatch, type StreamEnd } from './grant-watch.js';
+export { grantLapse, grantLapses, type GrantLapse, type HeldGrant } from './grant-standing.js';

@@ -4,7 +4,7 @@ import { errors as oidcErrors } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/index.js';
 import { startArchiveSystem } from '../archive/index.js';
-import { createAuthority, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
+import { createAuthority, grantLapse, GrantWatch, seedDemoAccess, type Authority } from '../auth/index.js';
 import { changeFeed, loadChangeEntities, localNotifier, LogTailer, postgresNotifier, pruneChanges } from '../changes/index.js';
 import { accountRoutes } from '../auth/pages/account.js';
 import { interactionRoutes } from '../auth/pages/interactions.js';
@@ -134,6 +134,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     baseUrl: url,
     lifetimeMs: config.archiveLifetimeMs,
     intervalMs: config.archiveIntervalMs,
+    grantLapse: (grant) => grantLapse(store.db, grant, config.extraEligibleCountries),
     webhookBackoffMs: config.webhookBackoffMs,
     onError: logError('archive system failed'),
     onDownload: (download) => recordDownload(accessLog, download),

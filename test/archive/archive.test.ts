@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createApp, DEMO_APP, setAppStatus } from '../../src/auth/index.js';
+import { startTestGateway, upsertProfile, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';
 import { Subscriber } from '../helpers/subscriber.js';
 import { archiveWhen, jsonLines, requestArchive, sha256, unzip } from '../helpers/archives.js';
@@ -177,6 +178,43 @@ describe.each(dialects())('archives on %s', (dialect) => {
     const response = await fetch(archive.archive.downloadUrl);
     expect(response.status).toBe(403);
     expect(((await response.json()) as any).error.code).toBe('GRANT_REVOKED');
+  });
+
+  /** A READY profile archive of `userId` through `clientId`, whose link is served until its grant stops holding. */
+  async function servedArchive(userId: string, clientId: string = DEMO_APP.clientId) {
+    const token = await gw.gateway.authority.issueToken(userId, clientId, 'portability.profile.single');
+    const { archive } = await requestArchive(gw, token, ['PROFILE']);
+    const ready = await archiveWhen(gw, token, archive.id, ['READY']);
+    expect((await fetch(ready.downloadUrl)).status).toBe(200);
+    const { body } = await gw.graphql('{ grant { id } }', { token });
+    return { downloadUrl: ready.downloadUrl as string, grantId: body.data.grant.id as string };
+  }
+
+  /** A download's status, and its refusal's code (none when the file was served). */
+  const refusal = async (url: string) => {
+    const response = await fetch(url);
+    const body = response.headers.get('content-type') === 'application/json' ? ((await response.json()) as any) : undefined;
+    return { status: response.status, code: body?.error?.code };
+  };
+
+  it('stops serving an archive once its grant has expired, with 403 GRANT_EXPIRED', async () => {
+    const { downloadUrl, grantId } = await servedArchive('alice');
+    await gw.store.db.updateTable('grants').set({ expiresAt: Date.now() - 1000 }).where('id', '=', grantId).execute();
+    expect(await refusal(downloadUrl)).toEqual({ status: 403, code: 'GRANT_EXPIRED' });
+  });
+
+  it('stops serving an archive once its app is suspended, with 403 APP_SUSPENDED', async () => {
+    const app = await createApp(gw.store.db, { name: 'Soon suspended', redirectUris: ['https://app.example/callback'], scopes: ['portability.profile.single'], status: 'APPROVED' });
+    const { downloadUrl } = await servedArchive('alice', app.clientId);
+    await setAppStatus(gw.store.db, app.clientId, 'SUSPENDED');
+    expect(await refusal(downloadUrl)).toEqual({ status: 403, code: 'APP_SUSPENDED' });
+  });
+
+  it('stops serving an archive once its user has moved out of the EEA, with 403 REGION_NOT_ELIGIBLE', async () => {
+    await upsertProfile(gw, `mover_${dialect}`, 'DE');
+    const { downloadUrl } = await servedArchive(`mover_${dialect}`);
+    await upsertProfile(gw, `mover_${dialect}`, 'US');
+    expect(await refusal(downloadUrl)).toEqual({ status: 403, code: 'REGION_NOT_ELIGIBLE' });
   });
 
   it('refuses a one-time grant\'s second archive with GRANT_EXHAUSTED', async () => {

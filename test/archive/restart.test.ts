@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import { startGateway, type Gateway } from '../../src/server/index.js';
 import type { Store } from '../../src/store/index.js';
 import { openTestStore, dialects, type TestStore } from '../helpers/stores.js';
-import { sha256, unzip } from '../helpers/archives.js';
+import { heldStore, sha256, unzip } from '../helpers/archives.js';
 
 describe.each(dialects())('archive jobs across restarts on %s', (dialect) => {
   let testStore: TestStore;
@@ -24,21 +24,6 @@ describe.each(dialects())('archive jobs across restarts on %s', (dialect) => {
     for (const gateway of gateways) await gateway.close().catch(() => {});
     await testStore?.close();
   });
-
-  /** The same store, except that reading posts waits until `open` is called: a job held mid-run. */
-  function heldStore(): { store: Store; entered: Promise<void>; open: () => void } {
-    const { store } = testStore;
-    let open!: () => void;
-    let enter!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const entered = new Promise<void>((resolve) => (enter = resolve));
-    const posts = { ...store.sources.posts, postPages: async (...args: Parameters<typeof store.sources.posts.postPages>) => {
-      enter();
-      await gate;
-      return store.sources.posts.postPages(...args);
-    } };
-    return { store: { ...store, sources: { ...store.sources, posts } }, entered, open };
-  }
 
   async function start(store: Store): Promise<Gateway> {
     const gateway = await startGateway(config, { store });
@@ -74,14 +59,15 @@ describe.each(dialects())('archive jobs across restarts on %s', (dialect) => {
 
   /** Starts an archive on a gateway whose job is held mid-run, and stops that gateway there. */
   async function interruptedArchive() {
-    const held = heldStore();
+    const held = heldStore(testStore.store);
+    const hold = held.hold();
     const first = await start(held.store);
     const token = await first.authority.issueToken('alice', DEMO_APP.clientId, 'portability.profile.single portability.posts.single');
     const { requestArchive } = await graphql(first, token, 'mutation { requestArchive(categories: [PROFILE, POSTS]) { id } }');
-    await held.entered;
+    await hold.entered;
     expect((await rowOf(requestArchive.id)).status).toBe('RUNNING');
     const closing = first.close();
-    held.open();
+    hold.open();
     await closing;
     return { token, id: requestArchive.id as string };
   }

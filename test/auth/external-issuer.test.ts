@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, upsertProfile, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';
+import { Subscriber } from '../helpers/subscriber.js';
 
 const ISSUER = 'https://login.platform.example';
 const QUERY = '{ viewer { posts(first: 1) { edges { cursor } } } grant { id mode app { id } } }';
@@ -54,6 +55,22 @@ describe.each(dialects())('JWT access tokens of an external issuer on %s', (dial
     const response = await gw.graphql(QUERY, { token: await sign({ sub: 'carol' }) });
     expect(response.status).toBe(403);
     expect(response.body.errors?.[0]?.extensions?.code).toBe('REGION_NOT_ELIGIBLE');
+  });
+
+  it('a stream on a token whose user moves out of the EEA is closed with 4403 within 5 s', async () => {
+    const token = await sign({ sub: 'bob', jti: 'tok-stream', scope: 'portability.posts.ongoing' });
+    const subscriber = new Subscriber(gw.gateway.url, `Bearer ${token}`, 'subscription { changes { cursor } }');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscriber.closed).toBeUndefined();
+      const movedAt = Date.now();
+      await upsertProfile(gw, 'bob', 'US');
+      await subscriber.until(() => subscriber.closed !== undefined, 6000);
+      expect(subscriber.closed?.code).toBe(4403);
+      expect(Date.now() - movedAt).toBeLessThan(5000);
+    } finally {
+      await subscriber.close();
+    }
   });
 
   it('a token whose scope names no portability grant gets 401', async () => {

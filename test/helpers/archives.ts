@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import yauzl from 'yauzl';
+import type { Store } from '../../src/store/index.js';
 import type { TestGateway } from './gateway.js';
 
 export const ARCHIVE_FIELDS = `id status createdAt readyAt expiresAt sizeBytes sha256 downloadUrl categories
@@ -56,3 +57,42 @@ export const jsonLines = (content: Buffer | undefined) =>
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+
+/** One hold on a {@link heldStore}: `entered` once a posts read waits at it, `open` lets it (and later ones) through. */
+export interface Hold {
+  entered: Promise<void>;
+  open(): void;
+}
+
+/**
+ * The same store, except that while a hold is on, reading posts waits until it is opened: an
+ * archive job held RUNNING mid-run, and any job queued behind it held PENDING.
+ */
+export function heldStore(store: Store): { store: Store; hold(): Hold } {
+  let current: { gate: Promise<void>; enter: () => void } | undefined;
+  const postPages = async (...args: Parameters<Store['sources']['posts']['postPages']>) => {
+    if (current) {
+      current.enter();
+      await current.gate;
+    }
+    return store.sources.posts.postPages(...args);
+  };
+  return {
+    store: { ...store, sources: { ...store.sources, posts: { ...store.sources.posts, postPages } } },
+    hold() {
+      let open!: () => void;
+      let enter!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const entered = new Promise<void>((resolve) => (enter = resolve));
+      const hold = { gate, enter };
+      current = hold;
+      return {
+        entered,
+        open() {
+          if (current === hold) current = undefined;
+          open();
+        },
+      };
+    },
+  };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Logger } from '../../src/logging/index.js';
-import type { DialectName } from '../../src/store/index.js';
+import type { DialectName, Store } from '../../src/store/index.js';
 import { startGateway, type Gateway } from '../../src/server/index.js';
 import { openTestStore, type TestStore } from './stores.js';
 
@@ -31,8 +31,15 @@ export interface GraphQLResponse {
 /** The ingest credential test gateways open ingest with. */
 export const TEST_INGEST_TOKEN = 'test-ingest-token-0123456789';
 
-/** A real gateway on a free port over a fresh demo store of `dialect`; `options.logger` captures its log. */
-export async function startTestGateway(dialect: DialectName, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
+/**
+ * A real gateway on a free port over a fresh demo store of `dialect`; `options.logger` captures its
+ * log, and `options.wrapStore` gives the gateway the store it returns instead of the fresh one.
+ */
+export async function startTestGateway(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+  options: { logger?: Logger; wrapStore?: (store: Store) => Store } = {},
+): Promise<TestGateway> {
   const testStore = await openTestStore(dialect);
   // Archive files go to a directory of the test's own, never the repository's ./data.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-test-'));
@@ -50,7 +57,7 @@ export async function startTestGateway(dialect: DialectName, env: Record<string,
     ...env,
   });
   await seedDemoAccess(testStore.store.db);
-  const gateway = await startGateway(config, { store: testStore.store, logger: options.logger });
+  const gateway = await startGateway(config, { store: options.wrapStore?.(testStore.store) ?? testStore.store, logger: options.logger });
   return {
     ...testStore,
     gateway,
@@ -82,4 +89,13 @@ export async function startTestGateway(dialect: DialectName, env: Record<string,
       await testStore.close();
     },
   };
+}
+
+let profileEvents = 0;
+
+/** Ingests a `profile.upsert` that creates `userId` (its username alike) in `country`, or moves them there. */
+export async function upsertProfile(gw: TestGateway, userId: string, country: string): Promise<void> {
+  const data = { userId, username: userId, displayName: userId, email: `${userId}@example.test`, country };
+  const { status, body } = await gw.ingest([{ id: `profile-${userId}-${++profileEvents}`, type: 'profile.upsert', data }]);
+  if (status !== 200 || body.applied !== 1) throw new Error(`profile.upsert of ${userId} answered ${status}: ${JSON.stringify(body)}`);
 }
