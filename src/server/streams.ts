@@ -61,7 +61,8 @@ const KEEP_ALIVE_MS = 12_000;
  * WebSockets with close code 4403.
  */
 export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record, errors }: StreamOptions): StreamServers {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // A message is capped like an HTTP body: a larger frame closes with 1009 before it is read.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES });
   // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
   // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
   wss.on('connection', (socket) => {
