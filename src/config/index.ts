@@ -12,6 +12,7 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DEMO_DATA: flag.optional(),
   INGEST_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RATE_LIMITS: onOff.default(true),
   BATCHING: onOff.default(true),
@@ -60,6 +61,8 @@ export interface Config {
   demoData: boolean;
   /** Bearer credential of the platform's own services for `/internal/v1/…`; unset closes ingest. */
   ingestToken: string | undefined;
+  /** Bearer credential `/metrics` asks for; unset leaves it open (keep it off the public side then). */
+  metricsToken: string | undefined;
   /** pino level. @default 'info', or 'silent' when NODE_ENV=test */
   logLevel: string;
   /** Rate limiting; `RATE_LIMITS=off` is for benchmarks only. @default true */
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     ingestToken: e.INGEST_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     rateLimits: e.RATE_LIMITS,
     batching: e.BATCHING,

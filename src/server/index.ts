@@ -182,7 +182,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     errors: (context, errors) => reportErrors(errors, context.logger, metrics),
   });
   const health = healthRoutes(store, logger);
-  const scrape = metricsRoute(metrics, logger);
+  const scrape = metricsRoute(metrics, logger, config.metricsToken);
   metrics.probes.subscriptions = streams.active;
   metrics.probes.changeLogLag = () => withTimeout(tailer.lag(), LAG_TIMEOUT_MS, 'the change log');
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
@@ -219,7 +219,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     else if (path.startsWith('/archives/')) handled = archiveSystem.download(req, res);
     else if (path === '/healthz') health.healthz(res);
     else if (path === '/readyz') handled = health.readyz(res);
-    else if (path === '/metrics') handled = scrape(res);
+    else if (path === '/metrics') handled = scrape(req, res);
     else if (path.startsWith('/interaction/') || path === '/account' || path.startsWith('/account/')) pages(req, res);
     else {
       // RFC 8414 metadata is the same document oidc-provider serves for OpenID discovery.
