@@ -27,6 +27,8 @@ export interface AuthorityOptions {
   externalIssuer?: ExternalIssuer | undefined;
   /** Redirect URIs the demo app accepts in this process beyond its registered ones: the playground's sign-in. */
   demoRedirectUris?: readonly string[] | undefined;
+  /** Trust the load balancer's `X-Forwarded-*` headers (`TRUST_PROXY`). */
+  trustProxy?: boolean | undefined;
 }
 
 /** The gateway's authorization side: the OAuth server, and bearer token → viewer for every request. */

@@ -15,6 +15,7 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RATE_LIMITS: onOff.default(true),
+  TRUST_PROXY: onOff.default(false),
   BATCHING: onOff.default(true),
   ONE_TIME_GRANT_HOURS: z.coerce.number().positive().default(24),
   RECURRING_GRANT_DAYS: z.coerce.number().positive().default(180),
@@ -67,6 +68,11 @@ export interface Config {
   logLevel: string;
   /** Rate limiting; `RATE_LIMITS=off` is for benchmarks only. @default true */
   rateLimits: boolean;
+  /**
+   * Trust the load balancer's `X-Forwarded-Proto` (cookies are `Secure` behind TLS offloading) and
+   * `X-Forwarded-For` (the client address the limits count by). Off, both are ignored. @default false
+   */
+  trustProxy: boolean;
   /** DataLoader batching and caching; `BATCHING=off` loads every key on its own (the benchmarks' naive reference). @default true */
   batching: boolean;
   /** How long a one-time grant stays usable. @default 86400 (24 h) */
@@ -147,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     rateLimits: e.RATE_LIMITS,
+    trustProxy: e.TRUST_PROXY,
     batching: e.BATCHING,
     oneTimeGrantSeconds: Math.round(e.ONE_TIME_GRANT_HOURS * 3600),
     recurringGrantSeconds: Math.round(e.RECURRING_GRANT_DAYS * 86400),

@@ -102,6 +102,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     extraCountries: config.extraEligibleCountries,
     externalIssuer: config.externalIssuer,
     demoRedirectUris: playgroundRedirectUris(config, url),
+    trustProxy: config.trustProxy,
   });
   const logError = (what: string) => (error: unknown) => logger.error({ err: error }, what);
   authority.provider.on('server_error', (_ctx: unknown, error: unknown) => logError('OAuth server error')(error));

@@ -14,6 +14,10 @@ export interface InteractionOptions {
   extraCountries: ReadonlySet<string>;
 }
 
+// Inline <style> only, and no framing: another site must not overlay Sign in or Allow (clickjacking).
+// No form-action: Allow's redirects end at the app's redirect URI, and browsers apply form-action to them.
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+
 /** Plain-words names of the categories, as the consent page shows them. */
 export const CATEGORY_LABELS: Record<Category, { name: string; detail: string }> = {
   profile: { name: 'Profile', detail: 'your name, bio, picture, e-mail address, birth date and country' },
@@ -31,6 +35,10 @@ export function interactionRoutes(db: Kysely<Database>, authority: Authority, op
   const { provider } = authority;
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  router.use('/interaction', (_req, res, next) => {
+    res.set('content-security-policy', CSP);
+    next();
+  });
 
   const finishWithError = (req: Request, res: Response, error: string, description: string) =>
     provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
