@@ -13,6 +13,7 @@ import {
 import type { Config, LimitSettings } from '../config/index.js';
 import { badInput, ErrorCode, gatewayError, httpStatusOf } from '../errors/index.js';
 import type { Viewer } from '../graph/index.js';
+import { Buckets } from './buckets.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
 import { RateLimits } from './rate-limits.js';
@@ -47,6 +48,7 @@ export class Guard {
   readonly subscriptions: SubscriptionCap;
   readonly #hideSuggestions: boolean;
   readonly #documents: DocumentCache;
+  readonly #buckets: Buckets | undefined;
 
   constructor(
     readonly settings: LimitSettings,
@@ -70,7 +72,8 @@ export class Guard {
     // Armor's types come from Apollo's CommonJS build; the plugins are the same at run time.
     this.armorPlugins = armor.plugins as unknown as ApolloServerPlugin[];
     this.armorRules = armor.validationRules;
-    this.rateLimits = config.rateLimits ? new RateLimits(settings, config.redisUrl, keyPrefix) : undefined;
+    this.#buckets = config.rateLimits ? new Buckets(config.redisUrl, keyPrefix) : undefined;
+    this.rateLimits = this.#buckets && new RateLimits(settings, this.#buckets);
     // RATE_LIMITS=off lifts the cap too: the subscription benchmark holds many streams per grant.
     this.subscriptions = new SubscriptionCap(config.rateLimits ? settings.maxSubscriptionsPerGrant : Infinity);
     this.#documents = documentCache(this.parseOptions, [
@@ -140,11 +143,11 @@ export class Guard {
    * buckets stand in, each instance counting on its own, until it answers.
    */
   async ready(): Promise<boolean> {
-    return !this.rateLimits || (await this.rateLimits.ready());
+    return !this.#buckets || (await this.#buckets.ready());
   }
 
   async close(): Promise<void> {
-    await this.rateLimits?.close();
+    await this.#buckets?.close();
   }
 }
 
