@@ -35,6 +35,7 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_USER_POINTS: z.coerce.number().int().positive().default(4000),
   RATE_LIMIT_APP_POINTS: z.coerce.number().int().positive().default(100_000),
+  RATE_LIMIT_ANONYMOUS_REQUESTS: z.coerce.number().int().positive().default(300),
   MAX_SUBSCRIPTIONS_PER_GRANT: z.coerce.number().int().positive().default(10),
   EXECUTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ARCHIVE_LIFETIME_HOURS: z.coerce.number().positive().default(96),
@@ -111,6 +112,8 @@ export interface LimitSettings {
   userPoints: number;
   /** Cost points an app may spend over all its users per window. @default 100000 */
   appPoints: number;
+  /** Requests without an access token, and WebSocket connection attempts, one client address may make per window. @default 300 */
+  anonymousRequests: number;
   /** Live subscriptions one grant may hold open at once, per instance. @default 10 */
   maxSubscriptionsPerGrant: number;
   /** Fields that start resolving later than this after execution began fail with `EXECUTION_TIMEOUT`. @default 10000 */
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       userPoints: e.RATE_LIMIT_USER_POINTS,
       appPoints: e.RATE_LIMIT_APP_POINTS,
+      anonymousRequests: e.RATE_LIMIT_ANONYMOUS_REQUESTS,
       maxSubscriptionsPerGrant: e.MAX_SUBSCRIPTIONS_PER_GRANT,
       executionTimeoutMs: e.EXECUTION_TIMEOUT_MS,
     },

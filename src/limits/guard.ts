@@ -13,6 +13,7 @@ import {
 import type { Config, LimitSettings } from '../config/index.js';
 import { badInput, ErrorCode, gatewayError, httpStatusOf } from '../errors/index.js';
 import type { Viewer } from '../graph/index.js';
+import { AnonymousLimit } from './anonymous-limit.js';
 import { Buckets } from './buckets.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
@@ -45,6 +46,8 @@ export class Guard {
   /** graphql-js's own token limit: it fails the parse with GRAPHQL_PARSE_FAILED (400). */
   readonly parseOptions = { maxTokens: MAX_TOKENS };
   readonly rateLimits: RateLimits | undefined;
+  /** Requests without a token, and WebSocket connection attempts, per client address. */
+  readonly anonymous: AnonymousLimit;
   readonly subscriptions: SubscriptionCap;
   readonly #hideSuggestions: boolean;
   readonly #documents: DocumentCache;
@@ -52,7 +55,7 @@ export class Guard {
 
   constructor(
     readonly settings: LimitSettings,
-    config: Pick<Config, 'nodeEnv' | 'rateLimits' | 'redisUrl'>,
+    config: Pick<Config, 'nodeEnv' | 'rateLimits' | 'redisUrl' | 'trustProxy'>,
     keyPrefix: string,
   ) {
     this.#hideSuggestions = config.nodeEnv !== 'development';
@@ -74,6 +77,7 @@ export class Guard {
     this.armorRules = armor.validationRules;
     this.#buckets = config.rateLimits ? new Buckets(config.redisUrl, keyPrefix) : undefined;
     this.rateLimits = this.#buckets && new RateLimits(settings, this.#buckets);
+    this.anonymous = new AnonymousLimit(this.#buckets, settings, config.trustProxy);
     // RATE_LIMITS=off lifts the cap too: the subscription benchmark holds many streams per grant.
     this.subscriptions = new SubscriptionCap(config.rateLimits ? settings.maxSubscriptionsPerGrant : Infinity);
     this.#documents = documentCache(this.parseOptions, [

@@ -1,4 +1,5 @@
 // The limits module's public surface: everything other modules may use.
+export { AnonymousLimit } from './anonymous-limit.js';
 export { actualCost, requestedCost, LIST_SIZE_ESTIMATE } from './cost.js';
 export { Guard, MAX_ALIASES, MAX_DIRECTIVES, MAX_DOCUMENT_CHARS, MAX_TOKENS, type PreparedOperation } from './guard.js';
 export { limitsPlugin } from './plugin.js';

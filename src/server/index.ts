@@ -17,6 +17,7 @@ import { createMetrics, type Metrics } from '../metrics/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { recordAccess } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
+import { anonymousGate, upgradeGate } from './anonymous-gate.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
 import { healthRoutes } from './health.js';
@@ -181,7 +182,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       contextFor(viewer, logger.child(viewer ? { transport, appId: viewer.clientId, grantId: viewer.grant.id } : { transport })),
     record: (context, name) => recordAccess(accessLog, context, name),
     errors: (context, errors) => reportErrors(errors, context.logger, metrics),
+    verifyUpgrade: upgradeGate(guard.anonymous, logError('WebSocket upgrade check failed')),
   });
+  const anonymous = anonymousGate(guard.anonymous);
   const health = healthRoutes(store, logger);
   const scrape = metricsRoute(metrics, logger, config.metricsToken);
   metrics.probes.subscriptions = streams.active;
@@ -214,8 +217,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     const path = (req.url ?? '/').split('?', 1)[0]!;
     let handled: Promise<void> | undefined;
     if (playground?.serves(req, path)) playground.handle(req, res);
-    else if (path === '/graphql') handled = graphql(req, res);
-    else if (path === '/graphql/stream') handled = streams.sse(req, res);
+    else if (path === '/graphql') handled = anonymous(req, res, graphql);
+    else if (path === '/graphql/stream') handled = anonymous(req, res, streams.sse);
     else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
     else if (path.startsWith('/archives/')) handled = archiveSystem.download(req, res);
     else if (path === '/healthz') health.healthz(res);

@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionResult } from 'graphql';
 import type { OperationContext, Response as SseResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type VerifyClientCallbackAsync } from 'ws';
 import type { Authority, GrantWatch } from '../auth/index.js';
 import type { Context, Viewer } from '../graph/index.js';
 import { compiledSubscribe } from './compiled-subscribe.js';
@@ -40,6 +40,8 @@ interface StreamOptions {
   record: (context: Context, operationName: string | null | undefined) => void;
   /** Reports the errors a subscription sends (metrics, and the log for internal ones). */
   errors: (context: Context, errors: readonly GraphQLError[]) => void;
+  /** Decides whether a WebSocket handshake may go on: the per-address limit on connection attempts. */
+  verifyUpgrade: VerifyClientCallbackAsync;
 }
 
 interface Operation {
@@ -60,9 +62,9 @@ const KEEP_ALIVE_MS = 12_000;
  * Authorization header), run on the same gated schema, and end when the grant stops holding:
  * WebSockets with close code 4403.
  */
-export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record, errors }: StreamOptions): StreamServers {
+export function streamServers({ httpServer, schema, authority, watch, guard, development, context, record, errors, verifyUpgrade }: StreamOptions): StreamServers {
   // A message is capped like an HTTP body: a larger frame closes with 1009 before it is read.
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES });
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES, verifyClient: verifyUpgrade });
   // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
   // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
   wss.on('connection', (socket) => {

@@ -76,6 +76,7 @@ describe('loadConfig refuses bad values', () => {
     ['BATCHING', 'maybe'],
     ['TRUST_PROXY', 'yes'],
     ['METRICS_TOKEN', 'too-short'],
+    ['RATE_LIMIT_ANONYMOUS_REQUESTS', '0'],
   ])('%s=%s throws a ConfigError naming the variable', (name, value) => {
     expect(configErrorFor({ [name]: value }).message).toContain(name);
   });

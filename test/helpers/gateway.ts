@@ -47,6 +47,7 @@ export async function startTestGateway(dialect: DialectName, env: Record<string,
     // Limits stay on, with buckets no suite that pages through alice's data can drain; the limits suites set their own.
     RATE_LIMIT_USER_POINTS: '10000000',
     RATE_LIMIT_APP_POINTS: '100000000',
+    RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
     ...env,
   });
   await seedDemoAccess(testStore.store.db);
