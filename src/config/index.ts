@@ -36,6 +36,8 @@ const schema = z.object({
   RATE_LIMIT_USER_POINTS: z.coerce.number().int().positive().default(4000),
   RATE_LIMIT_APP_POINTS: z.coerce.number().int().positive().default(100_000),
   RATE_LIMIT_ANONYMOUS_REQUESTS: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_SIGN_IN_FAILURES: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(100),
   MAX_SUBSCRIPTIONS_PER_GRANT: z.coerce.number().int().positive().default(10),
   EXECUTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ARCHIVE_LIFETIME_HOURS: z.coerce.number().positive().default(96),
@@ -114,6 +116,10 @@ export interface LimitSettings {
   appPoints: number;
   /** Requests without an access token, and WebSocket connection attempts, one client address may make per window. @default 300 */
   anonymousRequests: number;
+  /** Failed sign-ins one username may have from one address in 15 minutes; then its attempts get 429 until they pass. @default 10 */
+  signInFailures: number;
+  /** Failed sign-ins one address may have in an hour, whatever the usernames. @default 100 */
+  signInFailuresPerAddress: number;
   /** Live subscriptions one grant may hold open at once, per instance. @default 10 */
   maxSubscriptionsPerGrant: number;
   /** Fields that start resolving later than this after execution began fail with `EXECUTION_TIMEOUT`. @default 10000 */
@@ -172,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       userPoints: e.RATE_LIMIT_USER_POINTS,
       appPoints: e.RATE_LIMIT_APP_POINTS,
       anonymousRequests: e.RATE_LIMIT_ANONYMOUS_REQUESTS,
+      signInFailures: e.RATE_LIMIT_SIGN_IN_FAILURES,
+      signInFailuresPerAddress: e.RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS,
       maxSubscriptionsPerGrant: e.MAX_SUBSCRIPTIONS_PER_GRANT,
       executionTimeoutMs: e.EXECUTION_TIMEOUT_MS,
     },

@@ -18,6 +18,7 @@ import { Buckets } from './buckets.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
 import { RateLimits } from './rate-limits.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { queryTooCostly, rateLimited } from './refusals.js';
 import { SubscriptionCap } from './subscription-cap.js';
 
@@ -48,6 +49,8 @@ export class Guard {
   readonly rateLimits: RateLimits | undefined;
   /** Requests without a token, and WebSocket connection attempts, per client address. */
   readonly anonymous: AnonymousLimit;
+  /** Failed password sign-ins per username and address, and per address. */
+  readonly signIn: SignInThrottle;
   readonly subscriptions: SubscriptionCap;
   readonly #hideSuggestions: boolean;
   readonly #documents: DocumentCache;
@@ -78,6 +81,7 @@ export class Guard {
     this.#buckets = config.rateLimits ? new Buckets(config.redisUrl, keyPrefix) : undefined;
     this.rateLimits = this.#buckets && new RateLimits(settings, this.#buckets);
     this.anonymous = new AnonymousLimit(this.#buckets, settings, config.trustProxy);
+    this.signIn = new SignInThrottle(this.#buckets, settings, config.trustProxy);
     // RATE_LIMITS=off lifts the cap too: the subscription benchmark holds many streams per grant.
     this.subscriptions = new SubscriptionCap(config.rateLimits ? settings.maxSubscriptionsPerGrant : Infinity);
     this.#documents = documentCache(this.parseOptions, [

@@ -5,3 +5,4 @@ export { Guard, MAX_ALIASES, MAX_DIRECTIVES, MAX_DOCUMENT_CHARS, MAX_TOKENS, typ
 export { limitsPlugin } from './plugin.js';
 export { RateLimits, type Standing, type ThrottleStatus } from './rate-limits.js';
 export { tooManySubscriptions } from './refusals.js';
+export { SignInThrottle, type SignInOutcome } from './sign-in-throttle.js';

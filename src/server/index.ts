@@ -197,6 +197,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         oneTimeSeconds: config.oneTimeGrantSeconds,
         recurringSeconds: config.recurringGrantSeconds,
         extraCountries: config.extraEligibleCountries,
+        signIn: guard.signIn,
       }),
     )
     .use(
@@ -205,6 +206,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         secureCookies: url.startsWith('https:'),
         extraCountries: config.extraEligibleCountries,
         flushAccessLog: () => accessLog.flush(),
+        signIn: guard.signIn,
       }),
     )
     .use(pageError);

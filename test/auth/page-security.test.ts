@@ -1,27 +1,9 @@
-import * as oauth from 'oauth4webapi';
-import { DEMO_APP } from '../../src/auth/index.js';
-import { Browser, formAction } from '../helpers/browser.js';
+import { Browser, demoAuthorizationUrl, formAction } from '../helpers/browser.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-
-/** Where the demo app sends a user to consent to `portability.posts.single`. */
-async function authorizationUrl(gw: TestGateway): Promise<string> {
-  const metadata = (await (await fetch(`${gw.gateway.url}/.well-known/oauth-authorization-server`)).json()) as { authorization_endpoint: string };
-  const url = new URL(metadata.authorization_endpoint);
-  url.search = new URLSearchParams({
-    client_id: DEMO_APP.clientId,
-    redirect_uri: DEMO_APP.redirectUris[0],
-    response_type: 'code',
-    scope: 'portability.posts.single',
-    state: oauth.generateRandomState(),
-    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-    code_challenge_method: 'S256',
-  }).toString();
-  return url.href;
-}
 
 /** The cookies an authorization request sets, sent as the load balancer would after TLS offloading. */
 async function cookiesBehindTls(gw: TestGateway): Promise<string[]> {
-  const response = await fetch(await authorizationUrl(gw), { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+  const response = await fetch(await demoAuthorizationUrl(gw.gateway.url), { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
   expect(response.status).toBe(303);
   const cookies = response.headers.getSetCookie();
   expect(cookies.length).toBeGreaterThan(0);
@@ -39,7 +21,7 @@ describe('the sign-in and consent pages', () => {
 
   it("forbid framing with a content security policy of frame-ancestors 'none'", async () => {
     const browser = new Browser(gw.gateway.url);
-    const login = await browser.follow(await authorizationUrl(gw));
+    const login = await browser.follow(await demoAuthorizationUrl(gw.gateway.url));
     expect(login.response.status).toBe(200);
     const loginPage = await login.response.text();
     expect(loginPage).toContain('Sign in');
@@ -54,7 +36,7 @@ describe('the sign-in and consent pages', () => {
 
   it('a wrong password answers with the same policy', async () => {
     const browser = new Browser(gw.gateway.url);
-    const login = await browser.follow(await authorizationUrl(gw));
+    const login = await browser.follow(await demoAuthorizationUrl(gw.gateway.url));
     const refused = await browser.submit(formAction(await login.response.text(), '/login'), { username: 'alice', password: 'wrong' });
     expect(refused.response.status).toBe(401);
     expect(refused.response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
@@ -79,7 +61,7 @@ describe('behind a TLS-offloading load balancer with TRUST_PROXY=on', () => {
   });
 
   it('and not when the request came over plain http', async () => {
-    const response = await fetch(await authorizationUrl(gw), { redirect: 'manual' });
+    const response = await fetch(await demoAuthorizationUrl(gw.gateway.url), { redirect: 'manual' });
     expect(response.status).toBe(303);
     for (const cookie of response.headers.getSetCookie()) expect(cookie).not.toMatch(/;\s*secure/i);
   });

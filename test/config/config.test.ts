@@ -77,6 +77,8 @@ describe('loadConfig refuses bad values', () => {
     ['TRUST_PROXY', 'yes'],
     ['METRICS_TOKEN', 'too-short'],
     ['RATE_LIMIT_ANONYMOUS_REQUESTS', '0'],
+    ['RATE_LIMIT_SIGN_IN_FAILURES', 'ten'],
+    ['RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS', '-1'],
   ])('%s=%s throws a ConfigError naming the variable', (name, value) => {
     expect(configErrorFor({ [name]: value }).message).toContain(name);
   });

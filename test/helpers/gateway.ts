@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
@@ -81,6 +82,31 @@ export async function startTestGateway(dialect: DialectName, env: Record<string,
     async close() {
       await gateway.close();
       await testStore.close();
+    },
+  };
+}
+
+/** Two instances of one deployment: a test gateway and a second gateway on its store, with the same settings. */
+export interface TwoInstances {
+  first: TestGateway;
+  second: Gateway;
+  /** Each instance's own base URL (`http://127.0.0.1:<port>`), whatever `PUBLIC_URL` says. */
+  urls: [string, string];
+  close(): Promise<void>;
+}
+
+/** Starts {@link TwoInstances} with `env` (a shared `REDIS_URL`, say). */
+export async function startTwoInstances(env: Record<string, string>): Promise<TwoInstances> {
+  const first = await startTestGateway('sqlite', env);
+  const second = await startGateway(loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', ...env }), { store: first.store });
+  const base = (gateway: Gateway) => `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}`;
+  return {
+    first,
+    second,
+    urls: [base(first.gateway), base(second)],
+    async close() {
+      await second.close();
+      await first.close();
     },
   };
 }

@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config/index.js';
-import { startGateway, type Gateway } from '../../src/server/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, startTwoInstances, type TestGateway, type TwoInstances } from '../helpers/gateway.js';
 
 const BUDGET = 3;
 const QUERY = JSON.stringify({ query: '{ __typename }' });
@@ -162,19 +159,16 @@ const redisUrl = process.env.TEST_REDIS_URL;
 
 (redisUrl ? describe : describe.skip)('requests without a token, counted in Redis by two instances', () => {
   const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`, RATE_LIMIT_ANONYMOUS_REQUESTS: String(BUDGET) };
-  let first: TestGateway;
-  let second: Gateway;
+  let instances: TwoInstances;
   beforeAll(async () => {
-    first = await startTestGateway('sqlite', env);
-    second = await startGateway(loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', ...env }), { store: first.store });
+    instances = await startTwoInstances(env);
   });
   afterAll(async () => {
-    await second?.close();
-    await first?.close();
+    await instances?.close();
   });
 
   it("an address's budget is one across both instances", async () => {
-    const [a, b] = [first.gateway, second].map((g) => entryPoints(`http://127.0.0.1:${(g.httpServer.address() as AddressInfo).port}`));
+    const [a, b] = instances.urls.map(entryPoints);
     expect((await a!.graphql()).status).toBe(200);
     expect((await b!.ws()).status).toBe(101);
     expect((await a!.sse()).code).toBe('UNAUTHENTICATED');
