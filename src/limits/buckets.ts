@@ -8,11 +8,10 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
  */
 export class Buckets {
   readonly #redis: Redis | undefined;
+  readonly #keyPrefix: string;
 
-  constructor(
-    redisUrl: string | undefined,
-    readonly keyPrefix: string,
-  ) {
+  constructor(redisUrl: string | undefined, keyPrefix: string) {
+    this.#keyPrefix = keyPrefix;
     // rate-limiter-flexible wants commands to fail at once while Redis is away, so its insurance takes over.
     this.#redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
     this.#redis?.on('error', () => {
@@ -22,7 +21,7 @@ export class Buckets {
 
   /** A bucket of `points` per key that refills completely every `duration` seconds; its keys start with the prefix and `name`. */
   bucket(name: string, points: number, duration: number): RateLimiterAbstract {
-    const options = { keyPrefix: `${this.keyPrefix}${name}`, points, duration };
+    const options = { keyPrefix: `${this.#keyPrefix}${name}`, points, duration };
     const memory = new RateLimiterMemory(options);
     return this.#redis ? new RateLimiterRedis({ ...options, storeClient: this.#redis, insuranceLimiter: memory }) : memory;
   }

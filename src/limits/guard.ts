@@ -18,8 +18,8 @@ import { Buckets } from './buckets.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
 import { RateLimits } from './rate-limits.js';
-import { SignInThrottle } from './sign-in-throttle.js';
 import { queryTooCostly, rateLimited } from './refusals.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { SubscriptionCap } from './subscription-cap.js';
 
 /** Aliases per operation: enough to fetch a handful of nodes at once, too few to multiply a page. */
