@@ -31,6 +31,8 @@ export interface AuthorityOptions {
   demoRedirectUris?: readonly string[] | undefined;
   /** Reports a failure of work no request waits for (recording a revocation oidc-provider made on its own). */
   onError?: ((error: unknown) => void) | undefined;
+  /** Trust the load balancer's `X-Forwarded-*` headers (`TRUST_PROXY`). */
+  trustProxy?: boolean | undefined;
 }
 
 /** Refusals that say the grant itself has ended (an app must stop), not just the access token. */

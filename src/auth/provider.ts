@@ -22,6 +22,8 @@ export interface ProviderOptions {
   extraCountries: ReadonlySet<string>;
   /** Redirect URIs the demo app accepts in this process beyond its registered ones: the playground's sign-in. */
   demoRedirectUris?: readonly string[] | undefined;
+  /** Trust `X-Forwarded-Proto` and `-For` from the load balancer (`TRUST_PROXY`), so cookies are `Secure` behind TLS offloading. */
+  trustProxy?: boolean | undefined;
 }
 
 /** Access tokens of a recurring grant live an hour; the app refreshes them. */
@@ -105,6 +107,7 @@ export async function createProvider(db: Kysely<Database>, options: ProviderOpti
   };
 
   const provider = new Provider(options.issuer, configuration);
+  provider.proxy = options.trustProxy ?? false;
   // Client secrets are stored as SHA-256 digests; compare digests, in constant time.
   const compare = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {

@@ -12,8 +12,10 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DEMO_DATA: flag.optional(),
   INGEST_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RATE_LIMITS: onOff.default(true),
+  TRUST_PROXY: onOff.default(false),
   BATCHING: onOff.default(true),
   ONE_TIME_GRANT_HOURS: z.coerce.number().positive().default(24),
   RECURRING_GRANT_DAYS: z.coerce.number().positive().default(180),
@@ -33,6 +35,9 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_USER_POINTS: z.coerce.number().int().positive().default(4000),
   RATE_LIMIT_APP_POINTS: z.coerce.number().int().positive().default(100_000),
+  RATE_LIMIT_ANONYMOUS_REQUESTS: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_SIGN_IN_FAILURES: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(100),
   MAX_SUBSCRIPTIONS_PER_GRANT: z.coerce.number().int().positive().default(10),
   EXECUTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ARCHIVE_LIFETIME_HOURS: z.coerce.number().positive().default(96),
@@ -60,10 +65,17 @@ export interface Config {
   demoData: boolean;
   /** Bearer credential of the platform's own services for `/internal/v1/…`; unset closes ingest. */
   ingestToken: string | undefined;
+  /** Bearer credential `/metrics` asks for; unset leaves it open (keep it off the public side then). */
+  metricsToken: string | undefined;
   /** pino level. @default 'info', or 'silent' when NODE_ENV=test */
   logLevel: string;
   /** Rate limiting; `RATE_LIMITS=off` is for benchmarks only. @default true */
   rateLimits: boolean;
+  /**
+   * Trust the load balancer's `X-Forwarded-Proto` (cookies are `Secure` behind TLS offloading) and
+   * `X-Forwarded-For` (the client address the limits count by). Off, both are ignored. @default false
+   */
+  trustProxy: boolean;
   /** DataLoader batching and caching; `BATCHING=off` loads every key on its own (the benchmarks' naive reference). @default true */
   batching: boolean;
   /** How long a one-time grant stays usable. @default 86400 (24 h) */
@@ -102,6 +114,12 @@ export interface LimitSettings {
   userPoints: number;
   /** Cost points an app may spend over all its users per window. @default 100000 */
   appPoints: number;
+  /** Requests without an access token, and WebSocket connection attempts, one client address may make per window. @default 300 */
+  anonymousRequests: number;
+  /** Failed sign-ins one username may have from one address in 15 minutes; then its attempts get 429 until they pass. @default 10 */
+  signInFailures: number;
+  /** Failed sign-ins one address may have in an hour, whatever the usernames. @default 100 */
+  signInFailuresPerAddress: number;
   /** Live subscriptions one grant may hold open at once, per instance. @default 10 */
   maxSubscriptionsPerGrant: number;
   /** Fields that start resolving later than this after execution began fail with `EXECUTION_TIMEOUT`. @default 10000 */
@@ -141,8 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     demoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     ingestToken: e.INGEST_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     rateLimits: e.RATE_LIMITS,
+    trustProxy: e.TRUST_PROXY,
     batching: e.BATCHING,
     oneTimeGrantSeconds: Math.round(e.ONE_TIME_GRANT_HOURS * 3600),
     recurringGrantSeconds: Math.round(e.RECURRING_GRANT_DAYS * 86400),
@@ -157,6 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       userPoints: e.RATE_LIMIT_USER_POINTS,
       appPoints: e.RATE_LIMIT_APP_POINTS,
+      anonymousRequests: e.RATE_LIMIT_ANONYMOUS_REQUESTS,
+      signInFailures: e.RATE_LIMIT_SIGN_IN_FAILURES,
+      signInFailuresPerAddress: e.RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS,
       maxSubscriptionsPerGrant: e.MAX_SUBSCRIPTIONS_PER_GRANT,
       executionTimeoutMs: e.EXECUTION_TIMEOUT_MS,
     },

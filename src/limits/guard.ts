@@ -13,10 +13,13 @@ import {
 import type { Config, LimitSettings } from '../config/index.js';
 import { badInput, ErrorCode, gatewayError, httpStatusOf } from '../errors/index.js';
 import type { Viewer } from '../graph/index.js';
+import { AnonymousLimit } from './anonymous-limit.js';
+import { Buckets } from './buckets.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
 import { RateLimits } from './rate-limits.js';
 import { queryTooCostly, rateLimited } from './refusals.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { SubscriptionCap } from './subscription-cap.js';
 
 /** Aliases per operation: enough to fetch a handful of nodes at once, too few to multiply a page. */
@@ -44,13 +47,18 @@ export class Guard {
   /** graphql-js's own token limit: it fails the parse with GRAPHQL_PARSE_FAILED (400). */
   readonly parseOptions = { maxTokens: MAX_TOKENS };
   readonly rateLimits: RateLimits | undefined;
+  /** Requests without a token, and WebSocket connection attempts, per client address. */
+  readonly anonymous: AnonymousLimit;
+  /** Failed password sign-ins per username and address, and per address. */
+  readonly signIn: SignInThrottle;
   readonly subscriptions: SubscriptionCap;
   readonly #hideSuggestions: boolean;
   readonly #documents: DocumentCache;
+  readonly #buckets: Buckets | undefined;
 
   constructor(
     readonly settings: LimitSettings,
-    config: Pick<Config, 'nodeEnv' | 'rateLimits' | 'redisUrl'>,
+    config: Pick<Config, 'nodeEnv' | 'rateLimits' | 'redisUrl' | 'trustProxy'>,
     keyPrefix: string,
   ) {
     this.#hideSuggestions = config.nodeEnv !== 'development';
@@ -70,7 +78,10 @@ export class Guard {
     // Armor's types come from Apollo's CommonJS build; the plugins are the same at run time.
     this.armorPlugins = armor.plugins as unknown as ApolloServerPlugin[];
     this.armorRules = armor.validationRules;
-    this.rateLimits = config.rateLimits ? new RateLimits(settings, config.redisUrl, keyPrefix) : undefined;
+    this.#buckets = config.rateLimits ? new Buckets(config.redisUrl, keyPrefix) : undefined;
+    this.rateLimits = this.#buckets && new RateLimits(settings, this.#buckets);
+    this.anonymous = new AnonymousLimit(this.#buckets, settings, config.trustProxy);
+    this.signIn = new SignInThrottle(this.#buckets, settings, config.trustProxy);
     // RATE_LIMITS=off lifts the cap too: the subscription benchmark holds many streams per grant.
     this.subscriptions = new SubscriptionCap(config.rateLimits ? settings.maxSubscriptionsPerGrant : Infinity);
     this.#documents = documentCache(this.parseOptions, [
@@ -140,11 +151,11 @@ export class Guard {
    * buckets stand in, each instance counting on its own, until it answers.
    */
   async ready(): Promise<boolean> {
-    return !this.rateLimits || (await this.rateLimits.ready());
+    return !this.#buckets || (await this.#buckets.ready());
   }
 
   async close(): Promise<void> {
-    await this.rateLimits?.close();
+    await this.#buckets?.close();
   }
 }
 

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { LimitSettings } from '../config/index.js';
 import type { Viewer } from '../graph/index.js';
+import { secondsUntilReset, settle, type Buckets } from './buckets.js';
 
 /** Shopify's `throttleStatus`: the bucket nearest to running dry. */
 export interface ThrottleStatus {
@@ -21,44 +21,16 @@ export interface Standing {
 
 /**
  * Two cost-point buckets per request, built on rate-limiter-flexible: one per app and user, one
- * per app over all its users. In memory by default; in Redis when `REDIS_URL` is set, so every
- * instance draws from the same buckets. Should Redis fail, an in-memory bucket stands in for it.
+ * per app over all its users, in the gateway's {@link Buckets} (memory, or Redis shared by every
+ * instance).
  */
 export class RateLimits {
   readonly #user: RateLimiterAbstract;
   readonly #app: RateLimiterAbstract;
-  readonly #redis: Redis | undefined;
 
-  constructor(settings: LimitSettings, redisUrl: string | undefined, keyPrefix: string) {
-    const duration = settings.windowSeconds;
-    const bucket = (name: string, points: number): RateLimiterAbstract => {
-      const memory = new RateLimiterMemory({ keyPrefix: `${keyPrefix}${name}`, points, duration });
-      if (!this.#redis) return memory;
-      return new RateLimiterRedis({ storeClient: this.#redis, keyPrefix: `${keyPrefix}${name}`, points, duration, insuranceLimiter: memory });
-    };
-    // rate-limiter-flexible wants commands to fail at once while Redis is away, so its insurance takes over.
-    this.#redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
-    this.#redis?.on('error', () => {
-      // Reconnection is automatic and the in-memory insurance serves meanwhile; one log line per outage would need state for no gain.
-    });
-    this.#user = bucket('user', settings.userPoints);
-    this.#app = bucket('app', settings.appPoints);
-  }
-
-  /** Waits (up to `timeoutMs`) for Redis, so the first requests count where every instance sees them. */
-  async ready(timeoutMs = 5000): Promise<boolean> {
-    const redis = this.#redis;
-    if (!redis || redis.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(false), timeoutMs).unref();
-      const onReady = () => done(true);
-      const done = (ready: boolean) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady);
-        resolve(ready);
-      };
-      redis.once('ready', onReady);
-    });
+  constructor(settings: LimitSettings, buckets: Buckets) {
+    this.#user = buckets.bucket('user', settings.userPoints, settings.windowSeconds);
+    this.#app = buckets.bucket('app', settings.appPoints, settings.windowSeconds);
   }
 
   /** Takes `points` from both of the viewer's buckets, or from neither when either is short. */
@@ -81,10 +53,6 @@ export class RateLimits {
     return this.#standing(true, user, app);
   }
 
-  async close(): Promise<void> {
-    await this.#redis?.quit().catch(() => this.#redis?.disconnect());
-  }
-
   #standing(allowed: boolean, user: RateLimiterRes, app: RateLimiterRes | undefined): Standing {
     const useApp = app !== undefined && app.remainingPoints / this.#app.points < user.remainingPoints / this.#user.points;
     const [limiter, res] = useApp ? [this.#app, app] : [this.#user, user];
@@ -95,17 +63,7 @@ export class RateLimits {
         currentlyAvailable: Math.max(0, res.remainingPoints),
         restoreRate: limiter.points / limiter.duration,
       },
-      resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+      resetSeconds: secondsUntilReset(res),
     };
-  }
-}
-
-/** rate-limiter-flexible refuses with the bucket's state, and fails with an Error; only the refusal is an answer. */
-async function settle(charge: Promise<RateLimiterRes>): Promise<{ allowed: boolean; res: RateLimiterRes }> {
-  try {
-    return { allowed: true, res: await charge };
-  } catch (refusal) {
-    if (refusal instanceof RateLimiterRes) return { allowed: false, res: refusal };
-    throw refusal;
   }
 }

@@ -1,9 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/** Whether an `Authorization` header is `Bearer <secret>`, compared in constant time. */
+export function bearerCheck(secret: string): (authorization: string | undefined) => boolean {
+  const expected = Buffer.from(`Bearer ${secret}`);
+  return (authorization) => {
+    const given = Buffer.from(authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 }
 
 /** A body that is too large, or not JSON, for {@link readBody}: the status and message to answer with. */

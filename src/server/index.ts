@@ -17,6 +17,7 @@ import { createMetrics, type Metrics } from '../metrics/index.js';
 import { openStore, seedDemo, type Store } from '../store/index.js';
 import { recordAccess, recordDownload } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
+import { anonymousGate, upgradeGate } from './anonymous-gate.js';
 import { createApollo } from './apollo.js';
 import { graphqlHandler } from './graphql-handler.js';
 import { healthRoutes } from './health.js';
@@ -104,6 +105,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     externalIssuer: config.externalIssuer,
     demoRedirectUris: playgroundRedirectUris(config, url),
     onError: logError('recording a revocation failed'),
+    trustProxy: config.trustProxy,
   });
   authority.provider.on('server_error', (_ctx: unknown, error: unknown) => logError('OAuth server error')(error));
   const metrics = createMetrics((probe, error) => logger.warn({ err: error, probe }, 'a metrics probe failed'));
@@ -182,9 +184,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     context: (viewer, transport) => contextFor(viewer, logger.child({ transport, appId: viewer.clientId, grantId: viewer.grant.id })),
     record: (context, name) => recordAccess(accessLog, context, name),
     errors: (context, errors) => reportErrors(errors, context.logger, metrics),
+    verifyUpgrade: upgradeGate(guard.anonymous, logError('WebSocket upgrade check failed')),
   });
+  const anonymous = anonymousGate(guard.anonymous);
   const health = healthRoutes(store, logger);
-  const scrape = metricsRoute(metrics, logger);
+  const scrape = metricsRoute(metrics, logger, config.metricsToken);
   metrics.probes.subscriptions = streams.active;
   metrics.probes.changeLogLag = () => withTimeout(tailer.lag(), LAG_TIMEOUT_MS, 'the change log');
   const ingestEvents = ingestRoute(store.db, notifier, config.ingestToken);
@@ -195,6 +199,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         oneTimeSeconds: config.oneTimeGrantSeconds,
         recurringSeconds: config.recurringGrantSeconds,
         extraCountries: config.extraEligibleCountries,
+        signIn: guard.signIn,
       }),
     )
     .use(
@@ -203,6 +208,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         secureCookies: url.startsWith('https:'),
         extraCountries: config.extraEligibleCountries,
         flushAccessLog: () => accessLog.flush(),
+        signIn: guard.signIn,
       }),
     )
     .use(pageError);
@@ -215,13 +221,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     const path = (req.url ?? '/').split('?', 1)[0]!;
     let handled: Promise<void> | undefined;
     if (playground?.serves(req, path)) playground.handle(req, res);
-    else if (path === '/graphql') handled = graphql(req, res);
-    else if (path === '/graphql/stream') handled = streams.sse(req, res);
+    else if (path === '/graphql') handled = anonymous(req, res, graphql);
+    else if (path === '/graphql/stream') handled = anonymous(req, res, streams.sse);
     else if (path === '/internal/v1/events') handled = ingestEvents(req, res);
     else if (path.startsWith('/archives/')) handled = archiveSystem.download(req, res);
     else if (path === '/healthz') health.healthz(res);
     else if (path === '/readyz') handled = health.readyz(res);
-    else if (path === '/metrics') handled = scrape(res);
+    else if (path === '/metrics') handled = scrape(req, res);
     else if (path.startsWith('/interaction/') || path === '/account' || path.startsWith('/account/')) pages(req, res);
     else {
       // RFC 8414 metadata is the same document oidc-provider serves for OpenID discovery.

@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { Kysely } from 'kysely';
 import { ingest, ingestBatch, type Notifier } from '../changes/index.js';
 import type { Database } from '../store/index.js';
-import { readJsonBody, sendJson } from './http-util.js';
+import { bearerCheck, readJsonBody, sendJson } from './http-util.js';
 
 /** Ingest batches are larger than GraphQL requests: up to 1 000 events. */
 const MAX_INGEST_BYTES = 5 * 1024 * 1024;
@@ -13,11 +12,10 @@ const MAX_INGEST_BYTES = 5 * 1024 * 1024;
  * `Authorization: Bearer $INGEST_TOKEN` and never with an app's token. Unset, ingest is closed.
  */
 export function ingestRoute(db: Kysely<Database>, notifier: Notifier, ingestToken: string | undefined) {
-  const expected = ingestToken ? Buffer.from(`Bearer ${ingestToken}`) : undefined;
+  const authorized = ingestToken ? bearerCheck(ingestToken) : undefined;
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    if (!expected) return sendJson(res, 403, { error: 'ingest_closed', message: 'Ingest is closed: set INGEST_TOKEN to open it.' });
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!authorized) return sendJson(res, 403, { error: 'ingest_closed', message: 'Ingest is closed: set INGEST_TOKEN to open it.' });
+    if (!authorized(req.headers.authorization)) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendJson(res, 401, { error: 'unauthorized', message: 'Send Authorization: Bearer <INGEST_TOKEN>.' });
     }

@@ -1,14 +1,23 @@
 import type http from 'node:http';
 import type { Logger } from '../logging/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { bearerCheck, sendJson } from './http-util.js';
 import { withTimeout } from './timeout.js';
 
 /** A scrape that takes longer fails, rather than holding Prometheus until its own timeout. */
 export const SCRAPE_TIMEOUT_MS = 5000;
 
-/** `/metrics`: the Prometheus text format, or 503 with the reason when collecting fails or hangs. */
-export function metricsRoute(metrics: Metrics, logger: Logger) {
-  return async (res: http.ServerResponse): Promise<void> => {
+/**
+ * `/metrics`: the Prometheus text format, or 503 with the reason when collecting fails or hangs.
+ * With `token` (`METRICS_TOKEN`) a scrape needs `Authorization: Bearer <token>`.
+ */
+export function metricsRoute(metrics: Metrics, logger: Logger, token: string | undefined) {
+  const authorized = token ? bearerCheck(token) : () => true;
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (!authorized(req.headers.authorization)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { error: 'unauthorized', message: 'Send Authorization: Bearer <METRICS_TOKEN>.' });
+    }
     let body: string;
     try {
       body = await withTimeout(metrics.registry.metrics(), SCRAPE_TIMEOUT_MS, 'metrics collection');

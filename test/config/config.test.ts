@@ -74,6 +74,11 @@ describe('loadConfig refuses bad values', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['DEMO_DATA', 'yes'],
     ['BATCHING', 'maybe'],
+    ['TRUST_PROXY', 'yes'],
+    ['METRICS_TOKEN', 'too-short'],
+    ['RATE_LIMIT_ANONYMOUS_REQUESTS', '0'],
+    ['RATE_LIMIT_SIGN_IN_FAILURES', 'ten'],
+    ['RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS', '-1'],
   ])('%s=%s throws a ConfigError naming the variable', (name, value) => {
     expect(configErrorFor({ [name]: value }).message).toContain(name);
   });
@@ -114,6 +119,13 @@ describe('PLAYGROUND', () => {
 
   it('refuses anything but on or off, naming the variable', () => {
     expect(configErrorFor({ PLAYGROUND: 'yes' }).message).toContain('PLAYGROUND');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('trusts no forwarded headers unless TRUST_PROXY=on', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'on' }).trustProxy).toBe(true);
   });
 });
 

@@ -1,3 +1,22 @@
+import * as oauth from 'oauth4webapi';
+import { DEMO_APP } from '../../src/auth/index.js';
+
+/** Where the demo app sends a user of the gateway at `base` to sign in and consent to `scope` (state and PKCE included). */
+export async function demoAuthorizationUrl(base: string, scope = 'portability.posts.single'): Promise<string> {
+  const metadata = (await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json()) as { authorization_endpoint: string };
+  const url = new URL(metadata.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: DEMO_APP.clientId,
+    redirect_uri: DEMO_APP.redirectUris[0],
+    response_type: 'code',
+    scope,
+    state: oauth.generateRandomState(),
+    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+    code_challenge_method: 'S256',
+  }).toString();
+  return url.href;
+}
+
 /**
  * A user agent for OAuth flows without a browser: it keeps cookies, follows redirects within the
  * gateway, and stops at the first redirect that leaves it (the app's redirect URI).

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_APP, seedDemoAccess } from '../../src/auth/index.js';
@@ -54,6 +55,7 @@ export async function startTestGateway(
     // Limits stay on, with buckets no suite that pages through alice's data can drain; the limits suites set their own.
     RATE_LIMIT_USER_POINTS: '10000000',
     RATE_LIMIT_APP_POINTS: '100000000',
+    RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
     ...env,
   });
   await seedDemoAccess(testStore.store.db);
@@ -98,4 +100,29 @@ export async function upsertProfile(gw: TestGateway, userId: string, country: st
   const data = { userId, username: userId, displayName: userId, email: `${userId}@example.test`, country };
   const { status, body } = await gw.ingest([{ id: `profile-${userId}-${++profileEvents}`, type: 'profile.upsert', data }]);
   if (status !== 200 || body.applied !== 1) throw new Error(`profile.upsert of ${userId} answered ${status}: ${JSON.stringify(body)}`);
+}
+
+/** Two instances of one deployment: a test gateway and a second gateway on its store, with the same settings. */
+export interface TwoInstances {
+  first: TestGateway;
+  second: Gateway;
+  /** Each instance's own base URL (`http://127.0.0.1:<port>`), whatever `PUBLIC_URL` says. */
+  urls: [string, string];
+  close(): Promise<void>;
+}
+
+/** Starts {@link TwoInstances} with `env` (a shared `REDIS_URL`, say). */
+export async function startTwoInstances(env: Record<string, string>): Promise<TwoInstances> {
+  const first = await startTestGateway('sqlite', env);
+  const second = await startGateway(loadConfig({ NODE_ENV: 'test', PORT: '0', DEMO_DATA: 'false', ...env }), { store: first.store });
+  const base = (gateway: Gateway) => `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}`;
+  return {
+    first,
+    second,
+    urls: [base(first.gateway), base(second)],
+    async close() {
+      await second.close();
+      await first.close();
+    },
+  };
 }

@@ -132,3 +132,30 @@ describe('a broken scrape', () => {
     expect(await response.text()).toMatch(/metrics collection did not answer within \d+ s/);
   });
 });
+
+describe('/metrics with METRICS_TOKEN', () => {
+  const METRICS_TOKEN = 'test-metrics-token-0123456789';
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway('sqlite', { METRICS_TOKEN });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const scrape = (authorization?: string) => fetch(`${gw.gateway.url}/metrics`, { headers: authorization ? { authorization } : {} });
+
+  it('refuses a scrape without the token, or with another, with 401 and WWW-Authenticate: Bearer', async () => {
+    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${METRICS_TOKEN}x`, METRICS_TOKEN, `Basic ${METRICS_TOKEN}`]) {
+      const response = await scrape(authorization);
+      expect([authorization, response.status, response.headers.get('www-authenticate')]).toEqual([authorization, 401, 'Bearer']);
+      expect(await response.text()).not.toContain('process_cpu_seconds_total');
+    }
+  });
+
+  it('serves a scrape with Authorization: Bearer <METRICS_TOKEN>', async () => {
+    const response = await scrape(`Bearer ${METRICS_TOKEN}`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('process_cpu_seconds_total');
+  });
+});

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
+import type { SignInThrottle } from '../../limits/index.js';
 import type { AccessLogRow, Database, GrantRow } from '../../store/index.js';
 import type { Authority } from '../authority.js';
 import { listGrants } from '../grants.js';
@@ -8,7 +9,7 @@ import { checkCredentials } from '../accounts.js';
 import { isEligibleCountry } from '../region.js';
 import type { Category } from '../scopes.js';
 import { hashToken } from '../tokens.js';
-import { html, page, signInForm, type Raw } from './html.js';
+import { html, page, signInForm, tooManySignInsPage, type Raw } from './html.js';
 import { CATEGORY_LABELS } from './interactions.js';
 
 export interface AccountOptions {
@@ -19,6 +20,8 @@ export interface AccountOptions {
   extraCountries: ReadonlySet<string>;
   /** Stores the access-log rows still waiting to be written, so the page shows every request answered. */
   flushAccessLog: () => Promise<void>;
+  /** Refuses sign-ins after too many failures (429). */
+  signIn: SignInThrottle;
 }
 
 interface Session {
@@ -83,7 +86,8 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
     const from = req.headers.origin;
     if ((from !== undefined && from !== options.origin) || req.headers['sec-fetch-site'] === 'cross-site') return send(res, 403, FORM_EXPIRED);
     const username = String(req.body?.username ?? '');
-    const userId = await checkCredentials(db, username, String(req.body?.password ?? ''));
+    const { userId, retryAfterSeconds } = await options.signIn.attempt(req, username, () => checkCredentials(db, username, String(req.body?.password ?? '')));
+    if (retryAfterSeconds !== undefined) return send(res.set('retry-after', String(retryAfterSeconds)), 429, tooManySignInsPage(retryAfterSeconds));
     if (!userId) return send(res, 401, signInPage('Wrong username or password.', username));
     const now = Date.now();
     const previous = readCookie(req.headers.cookie, COOKIE);

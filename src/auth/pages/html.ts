@@ -47,6 +47,17 @@ export function signInForm(action: string, error?: string, username = ''): Raw {
 </form>`;
 }
 
+/** What a throttled sign-in gets, with 429 and `Retry-After`: how long to wait, in words. */
+export function tooManySignInsPage(retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} seconds` : minutes === 1 ? 'a minute' : `${minutes} minutes`;
+  return page(
+    'Too many sign-in attempts',
+    html`<h1>Too many sign-in attempts</h1>
+<p class="error" role="alert">There have been too many failed sign-ins from here. Wait ${wait}, then try again.</p>`,
+  );
+}
+
 /** A whole page: inline style only, nothing loaded from anywhere else. */
 export function page(title: string, body: Raw): string {
   return html`<!doctype html>

@@ -1,18 +1,25 @@
 import express, { type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
+import type { SignInThrottle } from '../../limits/index.js';
 import type { Database } from '../../store/index.js';
 import type { Authority } from '../authority.js';
 import { createGrant } from '../grants.js';
 import { checkCredentials } from '../accounts.js';
 import { isEligibleCountry } from '../region.js';
 import { CATEGORIES, grantRequest, type Category } from '../scopes.js';
-import { html, page, signInForm } from './html.js';
+import { html, page, signInForm, tooManySignInsPage } from './html.js';
 
 export interface InteractionOptions {
   oneTimeSeconds: number;
   recurringSeconds: number;
   extraCountries: ReadonlySet<string>;
+  /** Refuses sign-ins after too many failures (429). */
+  signIn: SignInThrottle;
 }
+
+// Inline <style> only, and no framing: another site must not overlay Sign in or Allow (clickjacking).
+// No form-action: Allow's redirects end at the app's redirect URI, and browsers apply form-action to them.
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Plain-words names of the categories, as the consent page shows them. */
 export const CATEGORY_LABELS: Record<Category, { name: string; detail: string }> = {
@@ -31,6 +38,10 @@ export function interactionRoutes(db: Kysely<Database>, authority: Authority, op
   const { provider } = authority;
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  router.use('/interaction', (_req, res, next) => {
+    res.set('content-security-policy', CSP);
+    next();
+  });
 
   const finishWithError = (req: Request, res: Response, error: string, description: string) =>
     provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
@@ -68,7 +79,11 @@ export function interactionRoutes(db: Kysely<Database>, authority: Authority, op
       return;
     }
     const username = String(req.body?.username ?? '');
-    const userId = await checkCredentials(db, username, String(req.body?.password ?? ''));
+    const { userId, retryAfterSeconds } = await options.signIn.attempt(req, username, () => checkCredentials(db, username, String(req.body?.password ?? '')));
+    if (retryAfterSeconds !== undefined) {
+      res.status(429).set('retry-after', String(retryAfterSeconds)).type('html').send(tooManySignInsPage(retryAfterSeconds));
+      return;
+    }
     if (!userId) {
       const client = await provider.Client.find(String(params.client_id));
       res.status(401).type('html').send(loginPage(uid, client?.clientName ?? String(params.client_id), 'Wrong username or password.', username));

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { VerifyClientCallbackAsync } from 'ws';
 import { StreamCore, type StreamCoreOptions } from './core.js';
 import { sseTransport } from './sse.js';
 import { wsTransport } from './ws.js';
@@ -19,14 +20,20 @@ export interface StreamServers {
   close(graceMs: number): Promise<void>;
 }
 
+interface StreamServerOptions {
+  httpServer: http.Server;
+  /** Decides whether a WebSocket handshake may go on: the per-address limit on connection attempts. */
+  verifyUpgrade: VerifyClientCallbackAsync;
+}
+
 /**
  * Subscriptions over `graphql-transport-ws` on `/graphql` and over SSE on `/graphql/stream`: one
  * core (authentication, the guard, subscription slots, the grant watch, the access log) and one
  * thin adapter per transport.
  */
-export function streamServers(options: StreamCoreOptions & { httpServer: http.Server }): StreamServers {
+export function streamServers(options: StreamCoreOptions & StreamServerOptions): StreamServers {
   const core = new StreamCore(options);
-  const ws = wsTransport(core, options.httpServer);
+  const ws = wsTransport(core, options.httpServer, options.verifyUpgrade);
   const sse = sseTransport(core);
   return {
     sse: sse.serve,

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type VerifyClientCallbackAsync } from 'ws';
 import type { Viewer } from '../../graph/index.js';
 import { MAX_BODY_BYTES } from '../graphql-handler.js';
 import { StreamCloseCode } from './close-codes.js';
@@ -26,10 +26,10 @@ export interface WsTransport {
  * `graphql-transport-ws` on `/graphql`. The token comes in `connection_init`'s `authorization`;
  * a refused one closes the socket with 4403 when its grant has ended and 4401 otherwise, and the
  * same codes end a socket whose grant or token stops holding later. Frames over 1 MiB close it
- * with 1009 before anything parses them.
+ * with 1009 before anything parses them; `verifyClient` may refuse the handshake itself.
  */
-export function wsTransport(core: StreamCore, httpServer: http.Server): WsTransport {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES });
+export function wsTransport(core: StreamCore, httpServer: http.Server, verifyClient: VerifyClientCallbackAsync): WsTransport {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES, verifyClient });
   // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
   // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
   wss.on('connection', (socket) => {
