@@ -37,7 +37,8 @@ export interface Authority {
   /**
    * The viewer an `Authorization` header speaks for; undefined without one. A token that is not
    * live, or whose grant is revoked or expired, gets 401; a suspended app `APP_SUSPENDED`; a
-   * user outside the region `REGION_NOT_ELIGIBLE`. The grant, its app and its user are read on
+   * user outside the region `REGION_NOT_ELIGIBLE`; an external token of an app that is not
+   * approved `APP_NOT_APPROVED`. The grant, its app and its user are read on
    * every request, so revoking a grant, suspending an app or a user's move out of the region holds
    * at once on every instance. The token itself is remembered for {@link TOKEN_CACHE_MS}: a token
    * revoked on this instance fails at once, one revoked on another within that time.
@@ -117,7 +118,11 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       db.selectFrom('apps').select(['name', 'status']).where('id', '=', claims.clientId).executeTakeFirst(),
     ]);
     if (!user) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
-    assertServed(app?.status, user.country);
+    // The platform's token skips no review: only an app approved here is served.
+    if (!app || (app.status !== 'APPROVED' && app.status !== 'SUSPENDED')) {
+      throw refuse(ErrorCode.AppNotApproved, 'This app is not approved for data portability.');
+    }
+    assertServed(app.status, user.country);
     return {
       userId: claims.userId,
       clientId: claims.clientId,
