@@ -3,13 +3,16 @@ import { Browser, formAction } from '../helpers/browser.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/jwt-issuer.js';
 import { dialects } from '../helpers/stores.js';
+import { Subscriber } from '../helpers/subscriber.js';
 
 const POSTS = 'query Posts { viewer { posts(first: 1) { edges { cursor } } } }';
+const SUBSCRIBE = 'subscription { changes { cursor } }';
 const REDIRECT_URI = 'https://app.example/callback';
 
 describe.each(dialects())('external access of an app through the platform\'s JWTs on %s', (dialect) => {
   let issuer: TestIssuer;
   let gw: TestGateway;
+  const subscribers: Subscriber[] = [];
   let users = 0;
 
   beforeAll(async () => {
@@ -20,6 +23,7 @@ describe.each(dialects())('external access of an app through the platform\'s JWT
     }
   });
   afterAll(async () => {
+    await Promise.all(subscribers.map((s) => s.close()));
     await gw?.close();
     await issuer?.close();
   });
@@ -160,5 +164,57 @@ describe.each(dialects())('external access of an app through the platform\'s JWT
     expect((await revokeOnAccount('streaming-app', cookie, 'wrong')).status).toBe(403);
     expect((await revokeOnAccount('no-such-app', cookie, csrf)).status).toBe(404);
     expect((await query('alice', { client_id: 'streaming-app' })).status).toBe(200);
+  });
+
+  describe('a stream opened with such a token ends with close code 4403 within 5 s', () => {
+    async function openStream(userId: string): Promise<Subscriber> {
+      const token = await issuer.sign({ sub: userId, client_id: 'streaming-app', scope: 'portability.posts.ongoing' });
+      const subscriber = new Subscriber(gw.gateway.url, `Bearer ${token}`, SUBSCRIBE);
+      subscribers.push(subscriber);
+      // The stream is live once a change reaches it; one posted before it subscribed never does.
+      for (let i = 0; subscriber.events.length === 0; i++) {
+        const id = `ext-post-${userId}-${i}`;
+        await gw.ingest([{ id, type: 'post.upsert', data: { id, authorId: userId, caption: 'x', visibility: 'PUBLIC', createdAt: new Date().toISOString() } }]);
+        const deadline = Date.now() + 500;
+        await subscriber.until(() => subscriber.events.length > 0 || subscriber.closed !== undefined || Date.now() >= deadline);
+        if (subscriber.closed || i === 20) throw new Error(`the stream never went live (closed ${JSON.stringify(subscriber.closed)})`);
+      }
+      return subscriber;
+    }
+
+    async function expectEnded(subscriber: Subscriber, since: number): Promise<void> {
+      await subscriber.until(() => subscriber.closed !== undefined, 6000);
+      expect(subscriber.closed?.code).toBe(4403);
+      expect(Date.now() - since).toBeLessThan(5000);
+    }
+
+    it('when the user revokes the app\'s external access on /account', async () => {
+      const subscriber = await openStream('alice');
+      const other = await openStream(await newUser());
+      const { cookie, csrf } = await aliceAccount();
+      const since = Date.now();
+      expect((await revokeOnAccount('streaming-app', cookie, csrf)).status).toBe(303);
+      await expectEnded(subscriber, since);
+      expect(other.closed).toBeUndefined();
+    });
+
+    it('when the user leaves the region', async () => {
+      const userId = await newUser();
+      const subscriber = await openStream(userId);
+      const since = Date.now();
+      await gw.ingest([{ id: `ext-move-${userId}`, type: 'profile.upsert', data: { userId, username: userId, displayName: userId, email: `${userId}@example.com`, country: 'US' } }]);
+      await expectEnded(subscriber, since);
+    });
+
+    it('when the app is suspended', async () => {
+      const subscriber = await openStream(await newUser());
+      const since = Date.now();
+      await setAppStatus(gw.store.db, 'streaming-app', 'SUSPENDED');
+      try {
+        await expectEnded(subscriber, since);
+      } finally {
+        await setAppStatus(gw.store.db, 'streaming-app', 'APPROVED');
+      }
+    });
   });
 });
