@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createAuthority, DEMO_APP, seedDemoAccess } from '../src/auth/index.js';
-import { openStore, seedDemo, type DialectName, type Store } from '../src/store/index.js';
+import { openStore, type DialectName, type Store } from '../src/store/index.js';
 
 /**
  * The issuer every benchmark gateway is started with, so one token is good on all of them
@@ -42,7 +42,6 @@ export async function prepareStore(dialect: DialectName, options: { postgresUrl?
   const open = (onQuery?: (sql: string) => void) => openStore({ databaseUrl, dataDir, onQuery });
   const store = await open();
   await store.migrate();
-  await seedDemo(store.db);
   await seedDemoAccess(store.db);
   const authority = await createAuthority(store.db, { issuer: BENCH_ISSUER, oneTimeSeconds: 86400, recurringSeconds: 86400, extraCountries: new Set() });
   const token = await authority.issueToken('alice', DEMO_APP.clientId, 'portability.all.single');

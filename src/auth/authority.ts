@@ -4,6 +4,7 @@ import { ErrorCode, gatewayError, httpStatusOf, unauthenticated } from '../error
 import type { GraphQLError } from 'graphql';
 import type { Viewer } from '../graph/index.js';
 import type { Database } from '../store/index.js';
+import { readExternalRequest, recordExternalUse } from './external-access.js';
 import { externalJwtVerifier, looksLikeJwt, type ExternalIssuer, type ExternalTokenClaims } from './external-jwt.js';
 import { createGrant, revokeGrant } from './grants.js';
 import { createProvider } from './provider.js';
@@ -60,10 +61,12 @@ export interface Authority {
   /**
    * The viewer an `Authorization` header speaks for; undefined without one. A token that is not
    * live, or whose grant is revoked or expired, gets 401; a suspended app `APP_SUSPENDED`; a
-   * user outside the region `REGION_NOT_ELIGIBLE`. The grant, its app and its user are read on
-   * every request, so revoking a grant, suspending an app or a user's move out of the region holds
-   * at once on every instance. The token itself is remembered for {@link TOKEN_CACHE_MS}: a token
-   * revoked on this instance fails at once, one revoked on another within that time.
+   * user outside the region `REGION_NOT_ELIGIBLE`; an external token of an app that is not
+   * approved `APP_NOT_APPROVED`, and one whose external access the user revoked 401. The grant
+   * (or external access), its app and its user are read on every request, so revoking, suspending
+   * an app or a user's move out of the region holds at once on every instance. The token itself
+   * is remembered for {@link TOKEN_CACHE_MS}: a token revoked on this instance fails at once, one
+   * revoked on another within that time.
    */
   authenticate(authorization: string | undefined): Promise<Viewer | undefined>;
   /** Grants `clientId` the scopes for the user, as a consent would, and mints an access token (the CLI). */
@@ -138,15 +141,22 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     };
   }
 
+  /**
+   * An external issuer's token is served only for an `APPROVED` app (it skipped no review), and
+   * not once the user revoked that app's external access on the account page. One read per
+   * request; the access record is written on first use and then about once a minute at most.
+   */
   async function fromExternalToken(claims: ExternalTokenClaims): Promise<Viewer> {
     const request = grantRequest(claims.scope);
     if (!request) throw unauthenticated('The token\'s scope names no portability grant.', true);
-    const [user, app] = await Promise.all([
-      db.selectFrom('users').select('country').where('id', '=', claims.userId).executeTakeFirst(),
-      db.selectFrom('apps').select(['name', 'status']).where('id', '=', claims.clientId).executeTakeFirst(),
-    ]);
-    if (!user) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
-    assertServed(app?.status, user.country);
+    const state = await readExternalRequest(db, claims.userId, claims.clientId);
+    if (!state) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
+    if (state.access && state.access.revokedAt !== null) throw unauthenticated('The user revoked this app\'s access.', true);
+    if (state.appStatus !== 'APPROVED' && state.appStatus !== 'SUSPENDED') {
+      throw refuse(ErrorCode.AppNotApproved, 'This app is not approved for data portability.');
+    }
+    assertServed(state.appStatus, state.country);
+    await recordExternalUse(db, { userId: claims.userId, appId: claims.clientId }, request, state.access);
     return {
       userId: claims.userId,
       clientId: claims.clientId,
@@ -154,7 +164,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       grant: {
         id: `jwt:${claims.tokenId}`,
         mode: request.mode,
-        appName: app?.name ?? claims.clientId,
+        appName: state.appName ?? claims.clientId,
         createdAt: claims.issuedAt,
         expiresAt: claims.expiresAt,
       },

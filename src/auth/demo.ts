@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import { seedDemo, type Database } from '../store/index.js';
 import { createApp, findApp } from './apps.js';
 import { hashPassword } from './passwords.js';
 import { ALL_SCOPES } from './scopes.js';
@@ -13,7 +13,7 @@ export const DEMO_APP = {
   redirectUris: ['http://127.0.0.1:8976/callback', 'http://localhost:8976/callback'],
 } as const;
 
-/** Every demo user signs in with this password. */
+/** Every user the demo seed creates signs in with this password. */
 export const DEMO_PASSWORD = 'demo';
 
 /**
@@ -36,20 +36,13 @@ export async function ensureDemoApp(db: Kysely<Database>, options: { knownSecret
   });
 }
 
-/** Gives every user without a password the demo password, and registers the demo app. */
+/**
+ * Seeds an empty store with the demo data, the users it creates signing in with
+ * {@link DEMO_PASSWORD}, and registers the demo app. On a store that already has users it only
+ * registers the app: no user the seed did not create, such as one the platform ingested, ever
+ * gets the demo password, at this start or any later one.
+ */
 export async function seedDemoAccess(db: Kysely<Database>): Promise<void> {
+  await seedDemo(db, { passwordHash: () => hashPassword(DEMO_PASSWORD) });
   await ensureDemoApp(db, { knownSecret: true });
-  const without = await db
-    .selectFrom('users')
-    .leftJoin('credentials', 'credentials.userId', 'users.id')
-    .select('users.id')
-    .where('credentials.userId', 'is', null)
-    .execute();
-  if (without.length === 0) return;
-  // One hash serves them all: hashing each of hundreds of demo users would cost seconds at start.
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (let i = 0; i < without.length; i += 500) {
-    const values = without.slice(i, i + 500).map(({ id }) => ({ userId: id, passwordHash }));
-    await db.insertInto('credentials').values(values).onConflict((oc) => oc.column('userId').doNothing()).execute();
-  }
 }

@@ -5,7 +5,8 @@ import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplement
 export interface ExternalIssuer {
   issuer: string;
   jwksUrl: string;
-  audience?: string | undefined;
+  /** The audience every token must name (`JWT_AUDIENCE`): the platform's tokens for its other APIs are not taken. */
+  audience: string;
 }
 
 /** What a verified external token says. */
@@ -58,7 +59,7 @@ export function externalJwtVerifier(issuer: ExternalIssuer): (token: string) => 
       const { payload } = await jwtVerify(token, keys, {
         algorithms: ALGORITHMS,
         issuer: issuer.issuer,
-        ...(issuer.audience === undefined ? {} : { audience: issuer.audience }),
+        audience: issuer.audience,
         requiredClaims: ['exp'],
         clockTolerance: 5,
       });

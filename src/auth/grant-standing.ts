@@ -21,8 +21,9 @@ const CHUNK = 1000;
 /**
  * Which of `grants` stopped holding, and why: revoked (or unknown), expired, its app suspended,
  * or its user no longer in the region. Those that hold are absent from the map. An external
- * issuer's grant (`jwt:…`) has no row: its token's expiry bounds it, so only its app and user are
- * read here. Three queries per thousand grants, however many streams or downloads share them.
+ * issuer's grant (`jwt:…`) has no row: its token's expiry bounds it, and it holds while its app is
+ * approved and the user has not revoked that app's external access on `/account`. Four queries
+ * per thousand grants, however many streams or downloads share them.
  */
 export async function grantLapses(
   db: Kysely<Database>,
@@ -37,13 +38,31 @@ export async function grantLapses(
     const rows = ownIds.length === 0 ? [] : await db.selectFrom('grants').select(['id', 'appId', 'userId', 'revokedAt', 'expiresAt']).where('id', 'in', ownIds).execute();
     const apps = await db.selectFrom('apps').select(['id', 'status']).where('id', 'in', [...new Set(chunk.map((grant) => grant.appId))]).execute();
     const users = await db.selectFrom('users').select(['id', 'country']).where('id', 'in', [...new Set(chunk.map((grant) => grant.userId))]).execute();
+    const external = chunk.filter((grant) => isExternalGrant(grant.grantId));
+    const accesses = external.length === 0 ? [] : await db
+      .selectFrom('externalAccess')
+      .select(['userId', 'appId', 'revokedAt'])
+      .where('userId', 'in', [...new Set(external.map((grant) => grant.userId))])
+      .where('appId', 'in', [...new Set(external.map((grant) => grant.appId))])
+      .execute();
     const rowOf = new Map(rows.map((row) => [row.id, row]));
     const appStatus = new Map(apps.map((app) => [app.id, app.status]));
     const country = new Map(users.map((user) => [user.id, user.country]));
+    const accessOf = new Map(accesses.map((access) => [`${access.userId} ${access.appId}`, access]));
     for (const grant of chunk) {
-      const row = isExternalGrant(grant.grantId) ? null : rowOf.get(grant.grantId);
+      if (isExternalGrant(grant.grantId)) {
+        const access = accessOf.get(`${grant.userId} ${grant.appId}`);
+        const status = appStatus.get(grant.appId);
+        // Only an approved app's JWTs are served, and only while the user has not revoked them.
+        const lapse = access === undefined || access.revokedAt !== null || (status !== 'APPROVED' && status !== 'SUSPENDED')
+          ? 'GRANT_REVOKED'
+          : lapseOf(null, status, country.get(grant.userId), extraCountries, now);
+        if (lapse) lapses.set(grant.grantId, lapse);
+        continue;
+      }
+      const row = rowOf.get(grant.grantId);
       // A row given to another app or user than the one named is no grant of theirs: as if unknown.
-      const theirs = row === null || (row !== undefined && row.appId === grant.appId && row.userId === grant.userId);
+      const theirs = row !== undefined && row.appId === grant.appId && row.userId === grant.userId;
       const lapse = lapseOf(theirs ? row : undefined, appStatus.get(grant.appId), country.get(grant.userId), extraCountries, now);
       if (lapse) lapses.set(grant.grantId, lapse);
     }

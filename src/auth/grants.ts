@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import { enqueueWebhook } from '../archive/index.js';
 import type { Database, GrantMode, GrantRow } from '../store/index.js';
+import { restoreExternalAccess } from './external-access.js';
 import { scopesFor, type Category } from './scopes.js';
 
 export interface GrantTerms {
@@ -17,7 +18,8 @@ export interface GrantTerms {
 
 /**
  * Records a user's grant: an oidc-provider Grant holding the scopes for the API resource, and the
- * gateway's own row that the account page lists and every request checks. Returns the grant id.
+ * gateway's own row that the account page lists and every request checks. Consenting again also
+ * lifts the user's revocation of the app's external tokens. Returns the grant id.
  */
 export async function createGrant(db: Kysely<Database>, provider: Provider, resource: string, terms: GrantTerms): Promise<string> {
   const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.clientId });
@@ -38,19 +40,22 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
   }
   const grantId = await grant.save();
   const now = Date.now();
-  await db
-    .insertInto('grants')
-    .values({
-      id: grantId,
-      userId: terms.userId,
-      appId: terms.clientId,
-      categories: terms.categories.join(' '),
-      mode: terms.mode,
-      createdAt: now,
-      expiresAt: now + terms.lifetimeMs,
-      revokedAt: null,
-    })
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('grants')
+      .values({
+        id: grantId,
+        userId: terms.userId,
+        appId: terms.clientId,
+        categories: terms.categories.join(' '),
+        mode: terms.mode,
+        createdAt: now,
+        expiresAt: now + terms.lifetimeMs,
+        revokedAt: null,
+      })
+      .execute();
+    await restoreExternalAccess(trx, terms.userId, terms.clientId);
+  });
   return grantId;
 }
 

@@ -16,7 +16,7 @@ import {
 import { registerWebhook, removeWebhook } from '../archive/index.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
-import { openStore, seedBulk, seedDemo, type Store } from '../store/index.js';
+import { openStore, seedBulk, type Store } from '../store/index.js';
 
 const USAGE = `usage: npm run -s cli -- <command>
 
@@ -45,10 +45,7 @@ async function main(argv: string[]): Promise<void> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await store.migrate();
-    if (config.demoData) {
-      await seedDemo(store.db);
-      await seedDemoAccess(store.db);
-    }
+    if (config.demoData) await seedDemoAccess(store.db);
     const session: Session = {
       store,
       config,

@@ -84,8 +84,8 @@ export interface Config {
   recurringGrantSeconds: number;
   /** How long the change log keeps a change. @default 7776000000 (90 days) */
   changeRetentionMs: number;
-  /** An external OAuth issuer whose JWT access tokens are accepted. */
-  externalIssuer: { issuer: string; jwksUrl: string; audience: string | undefined } | undefined;
+  /** An external OAuth issuer whose JWT access tokens are accepted; `JWT_AUDIENCE` is required with it. */
+  externalIssuer: { issuer: string; jwksUrl: string; audience: string } | undefined;
   /** Countries served beyond the EEA, such as GB or CH. @default none */
   extraEligibleCountries: ReadonlySet<string>;
   /** GraphiQL for a browser that GETs `/graphql`. @default true, or false when NODE_ENV=production */
@@ -145,6 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.JWT_ISSUER) !== Boolean(e.JWT_JWKS_URL)) {
     throw new ConfigError('Invalid configuration:\n  JWT_ISSUER and JWT_JWKS_URL: set both, or neither');
   }
+  // Without an audience, a token the platform minted for any other of its APIs would be taken here.
+  if (e.JWT_ISSUER && !e.JWT_AUDIENCE) {
+    throw new ConfigError('Invalid configuration:\n  JWT_AUDIENCE: required when JWT_ISSUER is set');
+  }
   // Without rate limits there are no buckets for an operation's cost to overflow.
   if (e.RATE_LIMITS && (e.RATE_LIMIT_USER_POINTS < e.MAX_QUERY_COST || e.RATE_LIMIT_APP_POINTS < e.RATE_LIMIT_USER_POINTS)) {
     throw new ConfigError('Invalid configuration:\n  RATE_LIMIT_USER_POINTS: must be at least MAX_QUERY_COST, and RATE_LIMIT_APP_POINTS at least RATE_LIMIT_USER_POINTS');
@@ -167,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oneTimeGrantSeconds: Math.round(e.ONE_TIME_GRANT_HOURS * 3600),
     recurringGrantSeconds: Math.round(e.RECURRING_GRANT_DAYS * 86400),
     changeRetentionMs: Math.round(e.CHANGE_RETENTION_DAYS * 86_400_000),
-    externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
+    externalIssuer: e.JWT_ISSUER && e.JWT_JWKS_URL && e.JWT_AUDIENCE ? { issuer: e.JWT_ISSUER, jwksUrl: e.JWT_JWKS_URL, audience: e.JWT_AUDIENCE } : undefined,
     extraEligibleCountries: new Set(e.EXTRA_ELIGIBLE_COUNTRIES?.split(',') ?? []),
     playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
     limits: {

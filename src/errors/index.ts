@@ -5,6 +5,8 @@ export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
   AppSuspended = 'APP_SUSPENDED',
+  /** An external issuer's token for an app that is registered but not approved, or not registered. */
+  AppNotApproved = 'APP_NOT_APPROVED',
   InsufficientScope = 'INSUFFICIENT_SCOPE',
   RegionNotEligible = 'REGION_NOT_ELIGIBLE',
   RecurringGrantRequired = 'RECURRING_GRANT_REQUIRED',
@@ -25,6 +27,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 401;
     case ErrorCode.Forbidden:
     case ErrorCode.AppSuspended:
+    case ErrorCode.AppNotApproved:
     case ErrorCode.InsufficientScope:
     case ErrorCode.RegionNotEligible:
     case ErrorCode.RecurringGrantRequired:

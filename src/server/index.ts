@@ -14,7 +14,7 @@ import { Guard } from '../limits/index.js';
 import { createLoaders, type EntityLoaders, type LoaderOptions } from '../loaders/index.js';
 import { createLogger, requestLogger, type Logger } from '../logging/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
-import { openStore, seedDemo, type Store } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { recordAccess, recordDownload } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
 import { anonymousGate, upgradeGate } from './anonymous-gate.js';
@@ -81,10 +81,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (error) => logger.warn({ err: error }, 'a store connection dropped') }));
   await store.migrate();
-  if (config.demoData) {
-    await seedDemo(store.db);
-    await seedDemoAccess(store.db);
-  }
+  if (config.demoData) await seedDemoAccess(store.db);
 
   // Listen first: with PORT=0 the issuer's port is known only then. Until ready, say so.
   let handle: Handler = (_req, res) => sendJson(res, 503, { status: 'starting' });

@@ -108,6 +108,23 @@ export interface GrantsTable {
   revokedAt: Millis | null;
 }
 
+/**
+ * A user's access for an app through the external issuer's JWTs: the user never consented here,
+ * so this row is what the account page shows and what its Revoke ends.
+ */
+export interface ExternalAccessTable {
+  userId: string;
+  appId: string;
+  /** Category names of the latest token's scope, space-separated. */
+  categories: string;
+  mode: GrantMode;
+  firstUsedAt: Millis;
+  /** When a token was last served, to within a minute: it is not written on every request. */
+  lastUsedAt: Millis;
+  /** Set by the user's Revoke; a new grant of the user to the app clears it. */
+  revokedAt: Millis | null;
+}
+
 /** oidc-provider's models (tokens, codes, sessions, interactions, grants), stored under hashed ids. */
 export interface OidcPayloadsTable {
   model: string;
@@ -239,6 +256,7 @@ export interface Database {
   credentials: CredentialsTable;
   apps: AppsTable;
   grants: GrantsTable;
+  externalAccess: ExternalAccessTable;
   oidcPayloads: OidcPayloadsTable;
   serverSecrets: ServerSecretsTable;
   accountSessions: AccountSessionsTable;
@@ -261,6 +279,7 @@ export type MessageRow = Selectable<MessagesTable>;
 export type ChangeRow = Selectable<ChangesTable>;
 export type AppRow = Selectable<AppsTable>;
 export type GrantRow = Selectable<GrantsTable>;
+export type ExternalAccessRow = Selectable<ExternalAccessTable>;
 export type AccessLogRow = Selectable<AccessLogTable>;
 export type ArchiveRow = Selectable<ArchivesTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;

@@ -13,6 +13,15 @@ type Follow = Insertable<FollowsTable>;
 type Event = Insertable<ActivityEventsTable>;
 type Message = Insertable<MessagesTable>;
 
+/** What {@link seedDemo} gives the users it creates. */
+export interface DemoSeedOptions {
+  /**
+   * The password hash the seeded users sign in with, asked for only when the seed runs (hashing
+   * costs time a start on a seeded store should not spend). The store does not hash: `auth/` does.
+   */
+  passwordHash: () => Promise<string>;
+}
+
 const DEMO_SEED = 20260101;
 const MEDIA_EXTENSION = { IMAGE: 'jpg', VIDEO: 'mp4', AUDIO: 'm4a' } as const;
 const CONTENT_START = BASE_TIME - 2 * YEAR;
@@ -20,17 +29,22 @@ const CONTENT_START = BASE_TIME - 2 * YEAR;
 /**
  * Fills an empty store with a fixed demo data set: `alice` (DE, several pages of every
  * category), `bob` (FR, moderate volumes), `carol` (US, outside the EEA, small volumes) and
- * about 300 other users. Deterministic: two runs write identical rows.
+ * about 300 other users. Deterministic: two runs write identical rows. Those users, and only
+ * they, get a credential with `options.passwordHash`, in the same transaction: a user the
+ * platform ingests later never has a password it did not set.
  *
  * @returns false, writing nothing, when the store already has users.
  */
-export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
+export async function seedDemo(db: Kysely<Database>, options: DemoSeedOptions): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     // Instances starting together on an empty PostgreSQL: the first seeds, the others then find it done.
     await lockKey(trx, 'seed-demo');
     if (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) return false;
     const data = demoData(await englishFaker());
     await insertAll(trx, 'users', data.users);
+    // One hash serves them all: hashing each of hundreds of demo users would cost seconds at start.
+    const passwordHash = await options.passwordHash();
+    await insertAll(trx, 'credentials', data.users.map(({ id }) => ({ userId: id, passwordHash })));
     await insertAll(trx, 'posts', data.posts);
     await insertAll(trx, 'follows', data.follows);
     await insertAll(trx, 'activityEvents', data.events);

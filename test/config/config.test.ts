@@ -26,11 +26,16 @@ describe('loadConfig defaults', () => {
 
   it('needs JWT_ISSUER and JWT_JWKS_URL together', () => {
     expect(() => loadConfig({ JWT_ISSUER: 'https://issuer.example' })).toThrow(/JWT_ISSUER and JWT_JWKS_URL/);
-    expect(loadConfig({ JWT_ISSUER: 'https://issuer.example', JWT_JWKS_URL: 'https://issuer.example/jwks' }).externalIssuer).toEqual({
+    expect(loadConfig({ JWT_ISSUER: 'https://issuer.example', JWT_JWKS_URL: 'https://issuer.example/jwks', JWT_AUDIENCE: 'portability' }).externalIssuer).toEqual({
       issuer: 'https://issuer.example',
       jwksUrl: 'https://issuer.example/jwks',
-      audience: undefined,
+      audience: 'portability',
     });
+  });
+
+  it('needs JWT_AUDIENCE whenever JWT_ISSUER is set, naming it', () => {
+    const error = configErrorFor({ JWT_ISSUER: 'https://issuer.example', JWT_JWKS_URL: 'https://issuer.example/jwks' });
+    expect(error.message).toMatch(/JWT_AUDIENCE: required when JWT_ISSUER is set/);
   });
 
   it('runs in development', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEMO_PASSWORD, hashPassword } from '../../src/auth/index.js';
 import { dropSchema, openStore, seedDemo, type DialectName, type Store } from '../../src/store/index.js';
 
 /**
@@ -19,7 +20,14 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated store of the given dialect, seeded with the demo data unless told otherwise. */
+let demoPasswordHash: Promise<string> | undefined;
+
+/** The demo password's hash, computed once per test file: every test store seeds its users with it. */
+export function demoPassword(): Promise<string> {
+  return (demoPasswordHash ??= hashPassword(DEMO_PASSWORD));
+}
+
+/** A fresh, migrated store of the given dialect, seeded with the demo data (users with the demo password) unless told otherwise. */
 export async function openTestStore(dialect: DialectName, options: { seed?: boolean } = {}): Promise<TestStore> {
   const statements: string[] = [];
   const pgSchema = dialect === 'postgres' ? `test_${randomBytes(6).toString('hex')}` : undefined;
@@ -32,7 +40,7 @@ export async function openTestStore(dialect: DialectName, options: { seed?: bool
     onQuery: (sql) => statements.push(sql),
   });
   await store.migrate();
-  if (options.seed ?? true) await seedDemo(store.db);
+  if (options.seed ?? true) await seedDemo(store.db, { passwordHash: demoPassword });
   statements.length = 0;
   return {
     store,

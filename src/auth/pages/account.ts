@@ -2,8 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { SignInThrottle } from '../../limits/index.js';
-import type { AccessLogRow, Database, GrantRow } from '../../store/index.js';
+import type { AccessLogRow, Database, ExternalAccessRow, GrantMode, GrantRow } from '../../store/index.js';
 import type { Authority } from '../authority.js';
+import { listExternalAccess, revokeExternalAccess } from '../external-access.js';
 import { listGrants } from '../grants.js';
 import { checkCredentials } from '../accounts.js';
 import { isEligibleCountry } from '../region.js';
@@ -38,7 +39,8 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; 
 
 /**
  * The user's own account page at `/account`: sign in with username and password, see which apps
- * hold which grants and what they fetched (the access log), revoke a grant, sign out. Sessions
+ * hold which grants, which reach the data with the platform's own tokens (external access), and
+ * what they fetched (the access log), revoke a grant or an external access, sign out. Sessions
  * live in `accountSessions` under the SHA-256 of the cookie value, with a CSRF token for forms.
  */
 export function accountRoutes(db: Kysely<Database>, authority: Authority, options: AccountOptions): express.Router {
@@ -60,9 +62,10 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
     const session = await sessionOf(req);
     if (!session) return send(res, 200, signInPage());
     await options.flushAccessLog();
-    const [user, grants, log] = await Promise.all([
+    const [user, grants, external, log] = await Promise.all([
       db.selectFrom('users').select(['username', 'displayName', 'country']).where('id', '=', session.userId).executeTakeFirst(),
       listGrants(db, session.userId),
+      listExternalAccess(db, session.userId),
       db
         .selectFrom('accessLog')
         .leftJoin('apps', 'apps.id', 'accessLog.appId')
@@ -76,7 +79,7 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
     ]);
     if (!user) return send(res, 200, signInPage());
     const eligible = isEligibleCountry(user.country, options.extraCountries);
-    send(res, 200, accountPage(user.displayName, eligible, session.csrfToken, grants, log));
+    send(res, 200, accountPage(user.displayName, eligible, session.csrfToken, { grants, external, log }));
   });
 
   router.post('/account/login', form, async (req, res) => {
@@ -112,6 +115,17 @@ export function accountRoutes(db: Kysely<Database>, authority: Authority, option
     }
     if (!(await authority.revokeGrant(String(req.params.id), session.userId))) {
       return send(res, 404, messagePage('Not found', 'You have no active grant with this id.'));
+    }
+    res.redirect(303, '/account');
+  });
+
+  router.post('/account/external/:appId/revoke', form, async (req, res) => {
+    const session = await sessionOf(req);
+    if (!session || !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
+      return send(res, 403, FORM_EXPIRED);
+    }
+    if (!(await revokeExternalAccess(db, session.userId, String(req.params.appId)))) {
+      return send(res, 404, messagePage('Not found', 'No app holds active access of this kind to your data.'));
     }
     res.redirect(303, '/account');
   });
@@ -177,23 +191,46 @@ function messagePage(title: string, message: string): string {
 /** A form without the session's CSRF token: stale, or posted from another site. */
 const FORM_EXPIRED = messagePage('Not allowed', 'This form has expired. Open your account page and try again.');
 
-function grantRow(grant: GrantRow & { appName: string }, csrf: string, now: number): Raw {
-  const state = grant.revokedAt !== null ? 'revoked' : grant.expiresAt <= now ? 'expired' : 'active';
-  const action =
-    state === 'active'
-      ? html`<form method="post" action="/account/grants/${encodeURIComponent(grant.id)}/revoke">
+/** One row of the connected-apps tables: a grant made here, or an access through the platform's tokens. */
+interface AccessRow {
+  appName: string;
+  categories: string;
+  mode: GrantMode;
+  /** Created and expires for a grant; first and last used for an external access. */
+  times: [number, number];
+  state: string;
+  revokedAt: number | null;
+  /** Where the Revoke button posts, and its accessible name; none once the access has ended. */
+  revoke: { action: string; label: string } | undefined;
+}
+
+function accessRow(row: AccessRow, csrf: string): Raw {
+  const action = row.revoke
+    ? html`<form method="post" action="${row.revoke.action}">
       <input type="hidden" name="csrf" value="${csrf}">
-      <button type="submit" aria-label="Revoke ${grant.appName}'s access">Revoke</button></form>`
-      : '';
+      <button type="submit" aria-label="${row.revoke.label}">Revoke</button></form>`
+    : '';
   return html`<tr>
-  <td><strong>${grant.appName}</strong></td>
-  <td>${categoryNames(grant.categories)}</td>
-  <td>${grant.mode === 'single' ? 'one-time copy' : 'continuous access'}</td>
-  <td>${when(grant.createdAt)}</td>
-  <td>${when(grant.expiresAt)}</td>
-  <td>${state}${grant.revokedAt !== null ? html` on ${when(grant.revokedAt)}` : ''}</td>
+  <td><strong>${row.appName}</strong></td>
+  <td>${categoryNames(row.categories)}</td>
+  <td>${row.mode === 'single' ? 'one-time copy' : 'continuous access'}</td>
+  <td>${when(row.times[0])}</td>
+  <td>${when(row.times[1])}</td>
+  <td>${row.state}${row.revokedAt !== null ? html` on ${when(row.revokedAt)}` : ''}</td>
   <td>${action}</td>
 </tr>`;
+}
+
+function grantRow(grant: GrantRow & { appName: string }, csrf: string, now: number): Raw {
+  const state = grant.revokedAt !== null ? 'revoked' : grant.expiresAt <= now ? 'expired' : 'active';
+  const revoke = { action: `/account/grants/${encodeURIComponent(grant.id)}/revoke`, label: `Revoke ${grant.appName}'s access` };
+  return accessRow({ ...grant, times: [grant.createdAt, grant.expiresAt], state, revoke: state === 'active' ? revoke : undefined }, csrf);
+}
+
+function externalRow(access: ExternalAccessRow & { appName: string }, csrf: string): Raw {
+  const active = access.revokedAt === null;
+  const revoke = { action: `/account/external/${encodeURIComponent(access.appId)}/revoke`, label: `Revoke ${access.appName}'s access through the platform` };
+  return accessRow({ ...access, times: [access.firstUsedAt, access.lastUsedAt], state: active ? 'active' : 'revoked', revoke: active ? revoke : undefined }, csrf);
 }
 
 function logRow(row: AccessLogRow & { appName: string | null }): Raw {
@@ -207,13 +244,13 @@ function logRow(row: AccessLogRow & { appName: string | null }): Raw {
 </tr>`;
 }
 
-function accountPage(
-  name: string,
-  eligible: boolean,
-  csrf: string,
-  grants: (GrantRow & { appName: string })[],
-  log: (AccessLogRow & { appName: string | null })[],
-): string {
+interface AccountData {
+  grants: (GrantRow & { appName: string })[];
+  external: (ExternalAccessRow & { appName: string })[];
+  log: (AccessLogRow & { appName: string | null })[];
+}
+
+function accountPage(name: string, eligible: boolean, csrf: string, { grants, external, log }: AccountData): string {
   const now = Date.now();
   return page(
     'Your account',
@@ -221,10 +258,18 @@ function accountPage(
 ${eligible ? '' : html`<p class="error">Data portability is offered to users in the EEA only, so apps cannot use these grants from your country. You can still see and revoke them here.</p>`}
 <h2>Connected apps</h2>
 ${grants.length === 0
-  ? html`<p>No app has been given access to your data.</p>`
+  ? html`<p>${external.length === 0 ? 'No app has been given access to your data.' : 'You have granted no app access here.'}</p>`
   : html`<table>
 <thead><tr><th scope="col">App</th><th scope="col">Categories</th><th scope="col">Mode</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
 <tbody>${grants.map((g) => grantRow(g, csrf, now))}</tbody>
+</table>`}
+${external.length === 0
+  ? ''
+  : html`<h2>Apps with access through the platform</h2>
+<p>These apps use access tokens the platform gave them, not a grant you made here. Revoking one refuses its tokens for your data until you grant it access here again.</p>
+<table>
+<thead><tr><th scope="col">App</th><th scope="col">Categories</th><th scope="col">Mode</th><th scope="col">First used</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
+<tbody>${external.map((x) => externalRow(x, csrf))}</tbody>
 </table>`}
 <h2>Access log</h2>
 ${log.length === 0

@@ -3,6 +3,7 @@ import { dataGraph } from './0001-data-graph.js';
 import { oauth } from './0002-oauth.js';
 import { changes } from './0003-changes.js';
 import { archives } from './0004-archives.js';
+import { externalAccess } from './0005-external-access.js';
 
 /** Every migration, in order; both dialects run the same list. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-oauth': oauth,
   '0003-changes': changes,
   '0004-archives': archives,
+  '0005-external-access': externalAccess,
 };
 
 export const migrationProvider: MigrationProvider = {
