@@ -1,7 +1,6 @@
 import { CATEGORIES } from '../src/auth/index.js';
-import { loadChangeEntities } from '../src/changes/index.js';
 import { ErrorCode, gatewayError } from '../src/errors/index.js';
-import { changeCursor, pageRequest, toConnection, toGlobalId, type Context } from '../src/graph/index.js';
+import { changeCursor, pageRequest, toConnection, toGlobalId, type Context, type StreamEvent } from '../src/graph/index.js';
 import type { ChangeCategory, ChangeRow } from '../src/store/index.js';
 import type { Category, Resolvers } from './__generated__/types.js';
 import { requireViewer, resolveNode } from './common.js';
@@ -60,20 +59,10 @@ export const changesResolvers: Resolvers = {
       async subscribe(_parent, args, context) {
         const categories = feedCategories(context, args.categories);
         const after = args.after == null ? await context.changeFeed.head() : await unexpired(context, pageRequest('change', { first: 1, after: args.after }).after!.time);
-        return context.changeFeed.stream({
-          userId: context.viewer!.userId,
-          after,
-          categories,
-          expired: cursorExpired,
-          // Each batch gets fresh loaders. Live batches come with their objects loaded once for
-          // every subscriber; a replayed batch loads the nodes of all its changes together.
-          onBatch(rows, shared) {
-            context.renewLoaders(shared);
-            if (!shared) return loadChangeEntities(rows, context.loaders);
-          },
-        }) as AsyncIterable<never>;
+        return context.changeFeed.stream({ userId: context.viewer!.userId, after, categories, expired: cursorExpired }) as AsyncIterable<never>;
       },
-      resolve: (row: ChangeRow) => row,
+      // The executor resolves each event with its batch's loaders (see StreamEvent).
+      resolve: (event: StreamEvent<ChangeRow>) => event.value,
     },
   },
   Change: {

@@ -119,7 +119,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logError('change log tailer failed'),
   );
   await tailer.start(notifier);
-  const feed = changeFeed(store.sources.changes, tailer);
+  const loadersFor = (userId: string | undefined, shared?: EntityLoaders) => createLoaders(store.sources, userId, loaderOptions, shared);
+  const feed = changeFeed(store.sources.changes, tailer, loadersFor);
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError('grant watch failed'));
   const retention = setInterval(
     () => void pruneChanges(store.db, config.changeRetentionMs).catch(logError('change retention failed')),
@@ -152,21 +153,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await apollo.start();
 
   /** One request's (or one subscription's) context: the viewer, its logger and a fresh set of loaders. */
-  const contextFor = (viewer: Viewer | undefined, requestLog: Logger): Context => {
-    const newLoaders = (shared?: EntityLoaders) => createLoaders(store.sources, viewer?.userId, loaderOptions, shared);
-    const context: Context = {
-      viewer,
-      logger: requestLog,
-      loaders: newLoaders(),
-      access: new AccessRecord(),
-      changeFeed: feed,
-      archives: archiveSystem.archives,
-      renewLoaders: (shared) => {
-        context.loaders = newLoaders(shared);
-      },
-    };
-    return context;
-  };
+  const contextFor = (viewer: Viewer | undefined, requestLog: Logger): Context => ({
+    viewer,
+    logger: requestLog,
+    loaders: loadersFor(viewer?.userId),
+    access: new AccessRecord(),
+    changeFeed: feed,
+    archives: archiveSystem.archives,
+  });
   const graphql = graphqlHandler(apollo, async (req) => {
     const viewer = await authority.authenticate(req.headers.authorization);
     if (viewer) req.log.setBindings({ appId: viewer.clientId, grantId: viewer.grant.id });
