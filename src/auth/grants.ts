@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import { enqueueWebhook } from '../archive/index.js';
 import type { Database, GrantMode, GrantRow } from '../store/index.js';
-import { scopesFor, type Category } from './scopes.js';
+import { scopeOf, scopesFor, type Category } from './scopes.js';
 
 export interface GrantTerms {
   userId: string;
@@ -27,7 +27,7 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
   // unticked some categories: a token can carry only scopes that were asked for. The grant row
   // records the ticked categories, and the viewer holds only what both allow (Authority).
   const requested = (terms.requestedScope ?? '').split(' ').filter((s) => s !== '');
-  const all = `portability.all.${terms.mode}`;
+  const all = scopeOf('all', terms.mode);
   const granted = [...scopesFor(terms.categories, terms.mode), ...(requested.includes(all) ? [all] : [])].join(' ');
   grant.addOIDCScope(granted);
   grant.addResourceScope(resource, granted);

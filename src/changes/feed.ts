@@ -1,6 +1,6 @@
 import { StreamEvent } from '../graph/index.js';
 import type { EntityLoaders, Loaders } from '../loaders/index.js';
-import type { ChangeCategory, ChangeRow, ChangesSource } from '../store/index.js';
+import type { Category, ChangeRow, ChangesSource } from '../store/index.js';
 import { loadChangeEntities } from './entities.js';
 import { ChangeStream, type ChangeStreamOptions } from './stream.js';
 import type { LogTailer } from './tailer.js';
@@ -11,7 +11,7 @@ export type ChangeStreamRequest = Omit<ChangeStreamOptions, 'events'>;
 /** The change log as resolvers see it: pages for polling, streams for subscriptions. */
 export interface ChangeFeed {
   /** Up to `first` of a user's changes after a position, and whether more follow. */
-  page(userId: string, after: number, categories: readonly ChangeCategory[], first: number): Promise<{ rows: ChangeRow[]; hasNextPage: boolean }>;
+  page(userId: string, after: number, categories: readonly Category[], first: number): Promise<{ rows: ChangeRow[]; hasNextPage: boolean }>;
   /** A user's changes, each with the loaders of its batch, made fresh for every batch. */
   stream(request: ChangeStreamRequest): AsyncIterableIterator<StreamEvent<ChangeRow>>;
   /** The newest position: where a stream without a cursor starts. */

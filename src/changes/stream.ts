@@ -1,4 +1,4 @@
-import type { ChangeCategory, ChangeRow, ChangesSource } from '../store/index.js';
+import type { Category, ChangeRow, ChangesSource } from '../store/index.js';
 import type { LogTailer, TailDelivery } from './tailer.js';
 
 /** Rows read from the log at a time while replaying. */
@@ -12,7 +12,7 @@ export interface ChangeStreamOptions<Shared = unknown, Event = ChangeRow> {
   userId: string;
   /** Start after this position. */
   after: number;
-  categories: readonly ChangeCategory[];
+  categories: readonly Category[];
   /**
    * What the stream hands out for a batch, one event per row in order, made once per batch before
    * its first row goes out; `shared` is what the tailer loaded for live rows (undefined for replayed ones).
