@@ -6,11 +6,11 @@ import { requireViewer } from './common.js';
 export const accessResolvers: Resolvers = {
   Query: {
     grant(_parent, _args, context) {
-      const { clientId, grant, scopes } = requireViewer(context);
+      const { appId, grant, scopes } = requireViewer(context);
       const held = heldCategories(scopes, grant.mode);
       return {
         id: grant.id,
-        app: { id: clientId, name: grant.appName },
+        app: { id: appId, name: grant.appName },
         categories: held.map(categoryEnum),
         mode: grantModeEnum(grant.mode),
         scopes: scopesFor(held, grant.mode),

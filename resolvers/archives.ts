@@ -48,7 +48,7 @@ export const archivesResolvers: Resolvers = {
     async requestArchive(_parent, args, context) {
       const viewer = requireViewer(context);
       const categories = grantedCategories(context, args.categories);
-      const requester = { userId: viewer.userId, appId: viewer.clientId, grantId: viewer.grant.id, mode: viewer.grant.mode };
+      const requester = { userId: viewer.userId, appId: viewer.appId, grantId: viewer.grant.id, mode: viewer.grant.mode };
       return logged(context, await context.archives.request(requester, categories));
     },
     cancelArchive: async (_parent, args, context) => logged(context, await context.archives.cancel(requireViewer(context).grant.id, archiveId(args.id))),

@@ -6,7 +6,7 @@ import { scopeOf, scopesFor, type Category } from './scopes.js';
 
 export interface GrantTerms {
   userId: string;
-  clientId: string;
+  appId: string;
   categories: readonly Category[];
   mode: GrantMode;
   /** How long the grant lasts, from now. */
@@ -20,7 +20,7 @@ export interface GrantTerms {
  * gateway's own row that the account page lists and every request checks. Returns the grant id.
  */
 export async function createGrant(db: Kysely<Database>, provider: Provider, resource: string, terms: GrantTerms): Promise<string> {
-  const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.clientId });
+  const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.appId });
   // The portability scopes are registered with oidc-provider (so it enforces each app's approved
   // list), which makes them OpenID scopes as well as the API's: record them on both sides.
   // An app that asked for `portability.all.<mode>` gets that scope on its tokens even when the user
@@ -43,7 +43,7 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
     .values({
       id: grantId,
       userId: terms.userId,
-      appId: terms.clientId,
+      appId: terms.appId,
       categories: terms.categories.join(' '),
       mode: terms.mode,
       createdAt: now,

@@ -17,7 +17,8 @@ export interface GrantInfo {
 /** Who is asking: the user whose data the caller may read, through which app and grant, with which scopes. */
 export interface Viewer {
   userId: string;
-  clientId: string;
+  /** The app's id (OAuth's `client_id`). */
+  appId: string;
   grant: GrantInfo;
   /** The grant's scopes, with `portability.all.*` spelled out per category. */
   scopes: ReadonlySet<string>;

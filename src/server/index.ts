@@ -163,7 +163,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   });
   const graphql = graphqlHandler(apollo, async (req) => {
     const viewer = await authority.authenticate(req.headers.authorization);
-    if (viewer) req.log.setBindings({ appId: viewer.clientId, grantId: viewer.grant.id });
+    if (viewer) req.log.setBindings({ appId: viewer.appId, grantId: viewer.grant.id });
     return contextFor(viewer, req.log);
   });
   const streams = streamServers({
@@ -173,7 +173,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     watch,
     guard,
     development: config.nodeEnv === 'development',
-    context: (viewer, transport) => contextFor(viewer, logger.child({ transport, appId: viewer.clientId, grantId: viewer.grant.id })),
+    context: (viewer, transport) => contextFor(viewer, logger.child({ transport, appId: viewer.appId, grantId: viewer.grant.id })),
     record: (context, name) => recordAccess(accessLog, context, name),
     errors: (context, errors) => reportErrors(errors, context.logger, metrics),
   });
