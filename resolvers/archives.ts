@@ -1,9 +1,9 @@
 import { ARCHIVE_FILES, PROFILE_FILE } from '../src/archive/index.js';
-import { CATEGORIES } from '../src/auth/index.js';
-import { badInput, ErrorCode, gatewayError } from '../src/errors/index.js';
-import { fromGlobalId, toGlobalId, type Context } from '../src/graph/index.js';
-import type { ArchiveRow, ChangeCategory } from '../src/store/index.js';
-import type { Category, Resolvers } from './__generated__/types.js';
+import { assertCategoriesGranted, CATEGORIES, type Category } from '../src/auth/index.js';
+import { badInput } from '../src/errors/index.js';
+import { categoryEnum, categoryFromEnum, fromGlobalId, storedCategories, toGlobalId, type Context } from '../src/graph/index.js';
+import type { ArchiveRow } from '../src/store/index.js';
+import type { Resolvers } from './__generated__/types.js';
 import { requireViewer, type NodeFetcher } from './common.js';
 
 /** The archive's own id from a global id; `BAD_USER_INPUT` for anything but an archive's. */
@@ -13,16 +13,15 @@ function archiveId(globalId: string): string {
   return id;
 }
 
-/** The requested categories, each held by the grant in its mode; `INSUFFICIENT_SCOPE` names the rest. */
-function grantedCategories(context: Context, requested: readonly Category[]): ChangeCategory[] {
-  const { grant, scopes } = requireViewer(context);
-  const names = [...new Set(requested.map((c) => c.toLowerCase() as ChangeCategory))];
+/**
+ * The requested categories, each held by the grant in its mode; `INSUFFICIENT_SCOPE` names the
+ * rest. Checked here, not by `@requiresScopes`: which categories it needs is an argument.
+ */
+function grantedCategories(context: Context, requested: readonly Uppercase<Category>[]): Category[] {
+  const { grant } = requireViewer(context);
+  const names = [...new Set(requested.map(categoryFromEnum))];
   if (names.length === 0) throw badInput('Name at least one category.', 'categories');
-  const missing = names.filter((c) => !scopes.has(`portability.${c}.${grant.mode}`));
-  if (missing.length > 0) {
-    const requiredScopes = missing.map((c) => `portability.${c}.${grant.mode}`);
-    throw gatewayError(ErrorCode.InsufficientScope, `The grant does not cover ${missing.join(', ')}.`, { requiredScopes });
-  }
+  assertCategoriesGranted(context, names, grant.mode);
   return CATEGORIES.filter((c) => names.includes(c));
 }
 
@@ -31,14 +30,14 @@ function grantedCategories(context: Context, requested: readonly Category[]): Ch
  * tells how much of each the user has, and its link hands all of it out.
  */
 function logged<Rows extends ArchiveRow | ArchiveRow[] | undefined>(context: Context, rows: Rows): Rows {
-  for (const row of [rows].flat()) if (row) context.access.recordItem(row.categories.split(' '), row);
+  for (const row of [rows].flat()) if (row) context.access.recordItem(storedCategories(row.categories), row);
   return rows;
 }
 
 /** An archive is part of the caller's data when its own grant made it. */
 export const archiveNode: NodeFetcher = async (id, viewer, context) => logged(context, await context.archives.get(viewer.grant.id, id));
 
-const categoryOfFile = new Map<string, ChangeCategory>([[PROFILE_FILE, 'profile'], ...ARCHIVE_FILES.map((f) => [f.name, f.category] as const)]);
+const categoryOfFile = new Map<string, Category>([[PROFILE_FILE, 'profile'], ...ARCHIVE_FILES.map((f) => [f.name, f.category] as const)]);
 
 export const archivesResolvers: Resolvers = {
   Query: {
@@ -49,7 +48,7 @@ export const archivesResolvers: Resolvers = {
     async requestArchive(_parent, args, context) {
       const viewer = requireViewer(context);
       const categories = grantedCategories(context, args.categories);
-      const requester = { userId: viewer.userId, appId: viewer.clientId, grantId: viewer.grant.id, mode: viewer.grant.mode };
+      const requester = { userId: viewer.userId, appId: viewer.appId, grantId: viewer.grant.id, mode: viewer.grant.mode };
       return logged(context, await context.archives.request(requester, categories));
     },
     cancelArchive: async (_parent, args, context) => logged(context, await context.archives.cancel(requireViewer(context).grant.id, archiveId(args.id))),
@@ -67,13 +66,13 @@ export const archivesResolvers: Resolvers = {
   },
   Archive: {
     id: (row) => toGlobalId('Archive', row.id),
-    categories: (row) => row.categories.split(' ').map((c) => c.toUpperCase() as Category),
+    categories: (row) => storedCategories(row.categories).map(categoryEnum),
     progress(row) {
       const files = JSON.parse(row.progress) as Record<string, number>;
       const records = Object.values(files).reduce((sum, n) => sum + n, 0);
       const total = row.totalRecords;
       const fraction = row.status === 'READY' ? 1 : total ? Math.min(1, records / total) : 0;
-      const perCategory = new Map<ChangeCategory, number>(row.categories.split(' ').map((c) => [c as ChangeCategory, 0]));
+      const perCategory = new Map<Category, number>(storedCategories(row.categories).map((c) => [c, 0]));
       for (const [file, n] of Object.entries(files)) {
         const category = categoryOfFile.get(file);
         if (category) perCategory.set(category, (perCategory.get(category) ?? 0) + n);
@@ -82,7 +81,7 @@ export const archivesResolvers: Resolvers = {
         fraction,
         records,
         totalRecords: total,
-        categories: [...perCategory].map(([category, n]) => ({ category: category.toUpperCase() as Category, records: n })),
+        categories: [...perCategory].map(([category, n]) => ({ category: categoryEnum(category), records: n })),
       };
     },
     downloadUrl: (row, _args, context) => context.archives.downloadUrl(row),

@@ -1,26 +1,23 @@
-import { CATEGORIES } from '../src/auth/index.js';
-import { loadChangeEntities } from '../src/changes/index.js';
+import { assertCategoriesGranted, heldCategories, type Category } from '../src/auth/index.js';
 import { ErrorCode, gatewayError } from '../src/errors/index.js';
-import { changeCursor, pageRequest, toConnection, toGlobalId, type Context } from '../src/graph/index.js';
-import type { ChangeCategory, ChangeRow } from '../src/store/index.js';
-import type { Category, Resolvers } from './__generated__/types.js';
+import { categoryEnum, categoryFromEnum, changeCursor, pageRequest, toConnection, toGlobalId, type Context, type StreamEvent } from '../src/graph/index.js';
+import type { ChangeRow } from '../src/store/index.js';
+import type { Resolvers } from './__generated__/types.js';
 import { requireViewer, resolveNode } from './common.js';
 
-/** The categories a change feed may carry: those asked for, each of them granted for recurring access. */
-function feedCategories(context: Context, requested: readonly Category[] | null | undefined): ChangeCategory[] {
+/**
+ * The categories a change feed may carry: those asked for, each of them granted for recurring
+ * access. Checked here, not by `@requiresScopes`: which categories it needs is an argument.
+ */
+function feedCategories(context: Context, requested: readonly Uppercase<Category>[] | null | undefined): Category[] {
   const { grant, scopes } = requireViewer(context);
   if (grant.mode !== 'ongoing') {
     throw gatewayError(ErrorCode.RecurringGrantRequired, 'Changes need a recurring grant (portability.<category>.ongoing); this grant is a one-time copy.');
   }
-  const granted = CATEGORIES.filter((c) => scopes.has(`portability.${c}.ongoing`));
-  if (!requested) return granted;
-  const names = [...new Set(requested.map((c) => c.toLowerCase() as ChangeCategory))];
-  const missing = names.filter((c) => !granted.includes(c));
-  if (missing.length > 0) {
-    const requiredScopes = missing.map((c) => `portability.${c}.ongoing`);
-    throw gatewayError(ErrorCode.InsufficientScope, `The grant does not cover ${missing.join(', ')}.`, { requiredScopes });
-  }
-  return names;
+  if (!requested) return heldCategories(scopes, 'ongoing');
+  const categories = [...new Set(requested.map(categoryFromEnum))];
+  assertCategoriesGranted(context, categories, 'ongoing');
+  return categories;
 }
 
 const cursorExpired = (pruned: number) =>
@@ -60,25 +57,15 @@ export const changesResolvers: Resolvers = {
       async subscribe(_parent, args, context) {
         const categories = feedCategories(context, args.categories);
         const after = args.after == null ? await context.changeFeed.head() : await unexpired(context, pageRequest('change', { first: 1, after: args.after }).after!.time);
-        return context.changeFeed.stream({
-          userId: context.viewer!.userId,
-          after,
-          categories,
-          expired: cursorExpired,
-          // Each batch gets fresh loaders. Live batches come with their objects loaded once for
-          // every subscriber; a replayed batch loads the nodes of all its changes together.
-          onBatch(rows, shared) {
-            context.renewLoaders(shared);
-            if (!shared) return loadChangeEntities(rows, context.loaders);
-          },
-        }) as AsyncIterable<never>;
+        return context.changeFeed.stream({ userId: context.viewer!.userId, after, categories, expired: cursorExpired }) as AsyncIterable<never>;
       },
-      resolve: (row: ChangeRow) => row,
+      // The executor resolves each event with its batch's loaders (see StreamEvent).
+      resolve: (event: StreamEvent<ChangeRow>) => event.value,
     },
   },
   Change: {
     cursor: (row) => changeCursor(row.position),
-    category: (row) => row.category.toUpperCase() as Category,
+    category: (row) => categoryEnum(row.category),
     id: (row) => toGlobalId(row.entityType, row.entityId),
     node: (row, _args, context) => (row.operation === 'DELETE' ? null : (resolveNode(row.entityType, row.entityId, context) as never)),
   },

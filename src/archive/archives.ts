@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type http from 'node:http';
 import type { Kysely } from 'kysely';
-import { toGlobalId } from '../graph/index.js';
-import { sharedSecret, type ArchiveRow, type ChangeCategory, type Database, type Sources } from '../store/index.js';
+import { categoryEnum, storedCategories, toGlobalId } from '../graph/index.js';
+import { sharedSecret, type ArchiveRow, type Category, type Database, type Sources } from '../store/index.js';
 import { reportDownload, type ArchiveDownload } from './download-access.js';
 import { DownloadLinks } from './download-link.js';
 import { downloadRoute } from './download-route.js';
@@ -18,7 +18,7 @@ const WATCH_POLL_MS = 1000;
 
 /** Archives as resolvers see them: every operation is scoped to the caller's grant. */
 export interface Archives {
-  request(requester: ArchiveRequester, categories: readonly ChangeCategory[]): Promise<ArchiveRow>;
+  request(requester: ArchiveRequester, categories: readonly Category[]): Promise<ArchiveRow>;
   /** `BAD_USER_INPUT` for an unknown id or another grant's. */
   find(grantId: string, id: string): Promise<ArchiveRow>;
   /** Undefined for an unknown id or another grant's (`node(id:)`). */
@@ -144,7 +144,7 @@ function describeArchive(row: ArchiveRow, downloadUrl: string | null) {
   return {
     id: toGlobalId('Archive', row.id),
     status: row.status,
-    categories: row.categories.split(' ').map((c) => c.toUpperCase()),
+    categories: storedCategories(row.categories).map(categoryEnum),
     createdAt: new Date(row.createdAt).toISOString(),
     readyAt: row.readyAt === null ? null : new Date(row.readyAt).toISOString(),
     expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString(),

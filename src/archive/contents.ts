@@ -1,5 +1,5 @@
 import { toGlobalId } from '../graph/index.js';
-import type { ChangeCategory, Cursor, Page, PageRequest, Sources, UserRow } from '../store/index.js';
+import type { Category, Cursor, Page, PageRequest, Sources, UserRow } from '../store/index.js';
 import { activityLine, conversationLine, followEdgeLine, messageLine, postLine, profileRecord } from './records.js';
 
 /** Rows read from the store at a time: a keyset page. */
@@ -8,7 +8,7 @@ const PAGE_ROWS = 1000;
 /** One file of an archive: its category, and how to count and write its records. */
 export interface ArchiveFile {
   name: string;
-  category: ChangeCategory;
+  category: Category;
   /** How many records it will hold (for progress). */
   count(sources: Sources, userId: string): Promise<number>;
   /** Emits its records, already serialized, in the API's order. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { badInput, ErrorCode, gatewayError } from '../errors/index.js';
-import { lockKey, type ArchiveRow, type ArchiveStatus, type ChangeCategory, type Database, type GrantMode } from '../store/index.js';
+import { lockKey, type ArchiveRow, type ArchiveStatus, type Category, type Database, type GrantMode } from '../store/index.js';
 
 /** Who asks for an archive: the user, through which app and grant. */
 export interface ArchiveRequester {
@@ -25,7 +25,7 @@ const ACTIVE: ArchiveStatus[] = ['PENDING', 'RUNNING'];
 export async function insertArchiveJob(
   db: Kysely<Database>,
   requester: ArchiveRequester,
-  categories: readonly ChangeCategory[],
+  categories: readonly Category[],
   intervalMs: number,
 ): Promise<ArchiveRow> {
   return db.transaction().execute(async (trx) => {

@@ -1,4 +1,4 @@
-import { changeCursor, toGlobalId } from '../graph/index.js';
+import { categoryEnum, changeCursor, grantModeEnum, storedCategories, toGlobalId } from '../graph/index.js';
 import type { ArchiveRow } from '../store/index.js';
 import type { ZipEntrySummary } from './zip-writer.js';
 
@@ -8,7 +8,7 @@ export const ARCHIVE_SCHEMA_VERSION = 1;
 /** The file that describes an archive; always its last entry. */
 export const MANIFEST_FILE = 'manifest.json';
 
-const upper = (names: string) => names.split(' ').filter(Boolean).map((c) => c.toUpperCase());
+const upper = (names: string) => storedCategories(names).map(categoryEnum);
 
 /**
  * `manifest.json`: what the archive holds and how to check it (records and sha256 per file), and
@@ -20,7 +20,7 @@ export function manifest(job: ArchiveRow, grantCategories: string, changePositio
   const document = {
     schemaVersion: ARCHIVE_SCHEMA_VERSION,
     archive: { id: toGlobalId('Archive', job.id), createdAt: new Date(job.createdAt).toISOString(), exportedAt: new Date(exportedAt).toISOString() },
-    grant: { id: job.grantId, app: { id: job.appId }, mode: job.grantMode === 'single' ? 'ONE_TIME' : 'RECURRING', categories: upper(grantCategories) },
+    grant: { id: job.grantId, app: { id: job.appId }, mode: grantModeEnum(job.grantMode), categories: upper(grantCategories) },
     categories: upper(job.categories),
     changesCursor: changeCursor(changePosition),
     files: files.map(({ name, records, bytes, sha256 }) => ({ name, records, bytes, sha256 })),

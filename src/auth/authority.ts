@@ -69,8 +69,8 @@ export interface Authority {
    * revoked on another within that time.
    */
   authenticate(authorization: string | undefined): Promise<Viewer | undefined>;
-  /** Grants `clientId` the scopes for the user, as a consent would, and mints an access token (the CLI). */
-  issueToken(userId: string, clientId: string, scope: string): Promise<string>;
+  /** Grants app `appId` the scopes for the user, as a consent would, and mints an access token (the CLI). */
+  issueToken(userId: string, appId: string, scope: string): Promise<string>;
   /** Ends a grant and its tokens; with `userId`, only that user's grant. */
   revokeGrant(grantId: string, userId?: string): Promise<boolean>;
 }
@@ -108,7 +108,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     }
     const claims: TokenClaims = {
       userId: accessToken.accountId,
-      clientId: accessToken.clientId!,
+      appId: accessToken.clientId!,
       grantId: accessToken.grantId,
       scopes: expandScopes(accessToken.scope ?? ''),
       expiresAt: accessToken.exp * 1000,
@@ -132,7 +132,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     assertServed(grant.status, grant.country);
     return {
       userId: claims.userId,
-      clientId: claims.clientId,
+      appId: claims.appId,
       grant: { id: claims.grantId, mode: grant.mode, appName: grant.name, createdAt: grant.createdAt, expiresAt: grant.expiresAt },
       // The token's scope names what was asked (`portability.all.<mode>` covers all five); the
       // grant names what the user ticked. The viewer holds what both allow.
@@ -159,7 +159,7 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
     await recordExternalUse(db, { userId: claims.userId, appId: claims.clientId }, request, state.access);
     return {
       userId: claims.userId,
-      clientId: claims.clientId,
+      appId: claims.clientId,
       // The external issuer's token is the grant: it lasts as long as the token does.
       grant: {
         id: `jwt:${claims.tokenId}`,
@@ -188,13 +188,13 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
       }
       return fromOwnToken(token);
     },
-    async issueToken(userId, clientId, scope) {
+    async issueToken(userId, appId, scope) {
       const request = grantRequest(scope);
       if (!request) throw new Error(`"${scope}" is not a grant: name portability scopes of one mode`);
-      const client = await provider.Client.find(clientId);
-      if (!client) throw new Error(`app ${clientId} is not registered and approved`);
+      const client = await provider.Client.find(appId);
+      if (!client) throw new Error(`app ${appId} is not registered and approved`);
       const lifetimeMs = (request.mode === 'single' ? options.oneTimeSeconds : options.recurringSeconds) * 1000;
-      const grantId = await createGrant(db, provider, resource, { userId, clientId, ...request, lifetimeMs });
+      const grantId = await createGrant(db, provider, resource, { userId, appId, ...request, lifetimeMs });
       const token = new provider.AccessToken({
         accountId: userId,
         client,

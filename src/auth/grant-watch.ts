@@ -53,7 +53,7 @@ export class GrantWatch {
     if (this.#streams.size === 0) return;
     const watched = [...this.#streams.values()].flatMap((streams) => [...streams.values()]);
     const grants = new Map<string, HeldGrant>();
-    for (const { viewer } of watched) grants.set(viewer.grant.id, { grantId: viewer.grant.id, appId: viewer.clientId, userId: viewer.userId });
+    for (const { viewer } of watched) grants.set(viewer.grant.id, { grantId: viewer.grant.id, appId: viewer.appId, userId: viewer.userId });
     const [lapsed, liveTokens] = await Promise.all([
       grantLapses(this.db, [...grants.values()], this.extraCountries, now),
       this.#liveTokens(watched.flatMap(({ viewer }) => viewer.credential.tokenHash ?? []), now),

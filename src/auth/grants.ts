@@ -3,11 +3,11 @@ import type Provider from 'oidc-provider';
 import { enqueueWebhook } from '../archive/index.js';
 import type { Database, GrantMode, GrantRow } from '../store/index.js';
 import { restoreExternalAccess } from './external-access.js';
-import { scopesFor, type Category } from './scopes.js';
+import { scopeOf, scopesFor, type Category } from './scopes.js';
 
 export interface GrantTerms {
   userId: string;
-  clientId: string;
+  appId: string;
   categories: readonly Category[];
   mode: GrantMode;
   /** How long the grant lasts, from now. */
@@ -22,14 +22,14 @@ export interface GrantTerms {
  * lifts the user's revocation of the app's external tokens. Returns the grant id.
  */
 export async function createGrant(db: Kysely<Database>, provider: Provider, resource: string, terms: GrantTerms): Promise<string> {
-  const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.clientId });
+  const grant = new provider.Grant({ accountId: terms.userId, clientId: terms.appId });
   // The portability scopes are registered with oidc-provider (so it enforces each app's approved
   // list), which makes them OpenID scopes as well as the API's: record them on both sides.
   // An app that asked for `portability.all.<mode>` gets that scope on its tokens even when the user
   // unticked some categories: a token can carry only scopes that were asked for. The grant row
   // records the ticked categories, and the viewer holds only what both allow (Authority).
   const requested = (terms.requestedScope ?? '').split(' ').filter((s) => s !== '');
-  const all = `portability.all.${terms.mode}`;
+  const all = scopeOf('all', terms.mode);
   const granted = [...scopesFor(terms.categories, terms.mode), ...(requested.includes(all) ? [all] : [])].join(' ');
   grant.addOIDCScope(granted);
   grant.addResourceScope(resource, granted);
@@ -46,7 +46,7 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
       .values({
         id: grantId,
         userId: terms.userId,
-        appId: terms.clientId,
+        appId: terms.appId,
         categories: terms.categories.join(' '),
         mode: terms.mode,
         createdAt: now,
@@ -54,7 +54,7 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
         revokedAt: null,
       })
       .execute();
-    await restoreExternalAccess(trx, terms.userId, terms.clientId);
+    await restoreExternalAccess(trx, terms.userId, terms.appId);
   });
   return grantId;
 }

@@ -3,8 +3,8 @@ export { createAuthority, endsGrant, TOKEN_CACHE_MS, type Authority, type Author
 export { listGrants } from './grants.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { EEA_COUNTRIES, isEligibleCountry } from './region.js';
-export { applyRequiresScopes, assertTypeReadable } from './requires-scopes.js';
-export { ALL_SCOPES, CATEGORIES, SCOPE_CATEGORIES, SCOPE_MODES, expandScopes, grantRequest, holdsCategory, isScope, scopesFor, unknownScopes, type Category } from './scopes.js';
+export { applyRequiresScopes, assertCategoriesGranted, assertTypeReadable } from './requires-scopes.js';
+export { ALL_SCOPES, CATEGORIES, SCOPE_CATEGORIES, SCOPE_MODES, expandScopes, grantRequest, heldCategories, holdsCategory, isScope, scopeOf, scopesFor, unknownScopes, type Category } from './scopes.js';
 export { hashToken } from './tokens.js';
 export { DEMO_APP, DEMO_PASSWORD, ensureDemoApp, seedDemoAccess } from './demo.js';
 export { GrantWatch, type StreamEnd } from './grant-watch.js';

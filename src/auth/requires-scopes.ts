@@ -13,6 +13,8 @@ import {
 } from 'graphql';
 import { ErrorCode, gatewayError } from '../errors/index.js';
 import type { Context } from '../graph/index.js';
+import type { Category, GrantMode } from '../store/index.js';
+import { scopeOf } from './scopes.js';
 
 type Requirement = string[][];
 
@@ -62,6 +64,19 @@ export function assertTypeReadable(schema: GraphQLSchema, typeName: string, cont
   const type = schema.getType(typeName);
   const requirement = type && isObjectType(type) ? requirementOf(schema, type) : undefined;
   if (requirement) check(context, requirement);
+}
+
+/**
+ * Throws `INSUFFICIENT_SCOPE`, naming the scopes missing, unless the grant holds each of
+ * `categories` in `mode`: the check of the resolvers whose categories are an argument (`changes`,
+ * `requestArchive`), which a directive in the SDL cannot name.
+ */
+export function assertCategoriesGranted(context: Context, categories: readonly Category[], mode: GrantMode): void {
+  const scopes = context.viewer?.scopes;
+  const missing = categories.filter((c) => !scopes?.has(scopeOf(c, mode)));
+  if (missing.length === 0) return;
+  const requiredScopes = missing.map((c) => scopeOf(c, mode));
+  throw gatewayError(ErrorCode.InsufficientScope, `The grant does not cover ${missing.join(', ')}.`, { requiredScopes });
 }
 
 /**

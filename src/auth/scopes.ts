@@ -1,14 +1,20 @@
-import type { GrantMode } from '../store/index.js';
+import type { Category, GrantMode } from '../store/index.js';
 
-/** The five categories of a user's data, as scopes name them. */
-export const CATEGORIES = ['profile', 'posts', 'follows', 'activity', 'messages'] as const;
-export type Category = (typeof CATEGORIES)[number];
+export type { Category };
+/** The five categories of a user's data, in the order the gateway lists them. */
+export const CATEGORIES = ['profile', 'posts', 'follows', 'activity', 'messages'] as const satisfies readonly Category[];
 /** Scope categories: the five, plus `all`. */
 export const SCOPE_CATEGORIES = [...CATEGORIES, 'all'] as const;
 /** `single`: a one-time transfer; `ongoing`: recurring until revoked or expired. */
-export const SCOPE_MODES = ['single', 'ongoing'] as const;
+export const SCOPE_MODES = ['single', 'ongoing'] as const satisfies readonly GrantMode[];
+
+/** The scope that grants `category` in `mode`: the one place a scope string is built. */
+export function scopeOf(category: Category | 'all', mode: GrantMode): string {
+  return `portability.${category}.${mode}`;
+}
+
 /** Every scope the gateway knows, `portability.<category>.<mode>`. */
-export const ALL_SCOPES: readonly string[] = SCOPE_CATEGORIES.flatMap((c) => SCOPE_MODES.map((m) => `portability.${c}.${m}`));
+export const ALL_SCOPES: readonly string[] = SCOPE_CATEGORIES.flatMap((c) => SCOPE_MODES.map((m) => scopeOf(c, m)));
 
 const SCOPE_PATTERN = new RegExp(`^portability\\.(${SCOPE_CATEGORIES.join('|')})\\.(${SCOPE_MODES.join('|')})$`);
 
@@ -30,7 +36,7 @@ export function expandScopes(scope: string): Set<string> {
   for (const s of split(scope).filter(isScope)) {
     const [, category, mode] = s.split('.');
     if (category !== 'all') scopes.add(s);
-    else for (const c of CATEGORIES) scopes.add(`portability.${c}.${mode}`);
+    else for (const c of CATEGORIES) scopes.add(scopeOf(c, mode as GrantMode));
   }
   return scopes;
 }
@@ -51,16 +57,21 @@ export function grantRequest(scope: string): { categories: Category[]; mode: Gra
   const modes = new Set(expanded.map((s) => s.split('.')[2] as GrantMode));
   const [mode] = modes;
   if (modes.size !== 1 || !mode) return undefined;
-  const categories = CATEGORIES.filter((c) => expanded.includes(`portability.${c}.${mode}`));
+  const categories = CATEGORIES.filter((c) => expanded.includes(scopeOf(c, mode)));
   return { categories, mode };
 }
 
 /** The scopes that grant `categories` in `mode`. */
 export function scopesFor(categories: readonly Category[], mode: GrantMode): string[] {
-  return categories.map((c) => `portability.${c}.${mode}`);
+  return categories.map((c) => scopeOf(c, mode));
 }
 
 /** Whether a grant's scopes (as {@link expandScopes} spells them) hold `category`, in either mode. */
 export function holdsCategory(scopes: ReadonlySet<string>, category: Category): boolean {
-  return SCOPE_MODES.some((mode) => scopes.has(`portability.${category}.${mode}`));
+  return SCOPE_MODES.some((mode) => scopes.has(scopeOf(category, mode)));
+}
+
+/** The categories a grant's scopes (as {@link expandScopes} spells them) hold in `mode`, in {@link CATEGORIES} order. */
+export function heldCategories(scopes: ReadonlySet<string>, mode: GrantMode): Category[] {
+  return CATEGORIES.filter((c) => scopes.has(scopeOf(c, mode)));
 }

@@ -4,7 +4,7 @@ import { hashToken } from './tokens.js';
 /** What an opaque access token stands for, as read from the store. */
 export interface TokenClaims {
   userId: string;
-  clientId: string;
+  appId: string;
   grantId: string;
   /** The token's scopes, with `portability.all.*` spelled out per category. */
   scopes: ReadonlySet<string>;

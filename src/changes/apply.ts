@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { ChangeCategory, ChangeEntity, Database } from '../store/index.js';
+import type { Category, ChangeEntity, Database } from '../store/index.js';
 import type { IngestEvent } from './events.js';
 
 /** A change an event makes, before it has a position: one per affected user. */
 export interface PendingChange {
   userId: string;
-  category: ChangeCategory;
+  category: Category;
   operation: 'UPSERT' | 'DELETE';
   entityType: ChangeEntity;
   entityId: string;

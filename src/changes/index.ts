@@ -1,6 +1,6 @@
 export { followId, type PendingChange } from './apply.js';
 export { ingestBatch, ingestEvent, type IngestEvent } from './events.js';
-export { changeFeed, type ChangeFeed } from './feed.js';
+export { changeFeed, type ChangeFeed, type ChangeStreamRequest, type LoadersFor } from './feed.js';
 export { ingest, type IngestResult } from './ingest.js';
 export { localNotifier, postgresNotifier, type Notifier } from './notifier.js';
 export { pruneChanges } from './retention.js';

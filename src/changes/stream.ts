@@ -1,4 +1,4 @@
-import type { ChangeCategory, ChangeRow, ChangesSource } from '../store/index.js';
+import type { Category, ChangeRow, ChangesSource } from '../store/index.js';
 import type { LogTailer, TailDelivery } from './tailer.js';
 
 /** Rows read from the log at a time while replaying. */
@@ -8,13 +8,16 @@ export const MAX_PENDING = 50;
 /** How long a live stream waits before it looks at the log itself anyway. */
 const POLL_MS = 30_000;
 
-export interface ChangeStreamOptions<Shared = unknown> {
+export interface ChangeStreamOptions<Shared = unknown, Event = ChangeRow> {
   userId: string;
   /** Start after this position. */
   after: number;
-  categories: readonly ChangeCategory[];
-  /** Called with each batch before its rows are handed out; `shared` is what the tailer loaded for live rows. */
-  onBatch?: (rows: readonly ChangeRow[], shared: Shared | undefined) => Promise<void> | void;
+  categories: readonly Category[];
+  /**
+   * What the stream hands out for a batch, one event per row in order, made once per batch before
+   * its first row goes out; `shared` is what the tailer loaded for live rows (undefined for replayed ones).
+   */
+  events: (rows: readonly ChangeRow[], shared: Shared | undefined) => Promise<readonly Event[]> | readonly Event[];
   /** The error to end the stream with when retention passed it: given the oldest position still held. */
   expired: (prunedThrough: number) => Error;
 }
@@ -27,10 +30,10 @@ export interface ChangeStreamOptions<Shared = unknown> {
  * live flow has its pending batches dropped (memory stays bounded) and catches up from the table,
  * from its own position. `return()` ends it at once, even while it waits.
  */
-export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<ChangeRow> {
+export class ChangeStream<Shared = unknown, Event = ChangeRow> implements AsyncIterableIterator<Event> {
   #position: number;
-  /** The batch being handed out, and the index of its next row; batches may be shared, never changed. */
-  #buffer: readonly ChangeRow[] = [];
+  /** The events of the batch being handed out, and the index of the next one. */
+  #buffer: readonly Event[] = [];
   #next = 0;
   #live: TailDelivery<Shared>[] = [];
   #replaying = true;
@@ -43,7 +46,7 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
   constructor(
     private readonly source: ChangesSource,
     tailer: LogTailer<Shared>,
-    private readonly options: ChangeStreamOptions<Shared>,
+    private readonly options: ChangeStreamOptions<Shared, Event>,
   ) {
     this.#position = options.after;
     this.#detach = tailer.attach(options.userId, (delivery) => {
@@ -57,7 +60,7 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
     });
   }
 
-  async next(): Promise<IteratorResult<ChangeRow>> {
+  async next(): Promise<IteratorResult<Event>> {
     while (!this.#done) {
       if (this.#next < this.#buffer.length) return { value: this.#buffer[this.#next++]!, done: false };
       if (this.#replaying) {
@@ -80,7 +83,7 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
     return { value: undefined, done: true };
   }
 
-  async return(): Promise<IteratorResult<ChangeRow>> {
+  async return(): Promise<IteratorResult<Event>> {
     this.#done = true;
     this.#buffer = [];
     this.#live = [];
@@ -94,13 +97,23 @@ export class ChangeStream<Shared = unknown> implements AsyncIterableIterator<Cha
     return this;
   }
 
-  /** Makes `rows` the batch handed out next, once `onBatch` (when it returns a promise) is done with them. */
+  /**
+   * Makes the events of `rows` the batch handed out next. A promise only when making them takes
+   * one: a live batch whose objects the tailer loaded costs the stream no wait.
+   */
   #hand(rows: readonly ChangeRow[], shared: Shared | undefined): Promise<void> | void {
     if (rows.length === 0) return;
     this.#position = rows.at(-1)!.position;
-    this.#buffer = rows;
     this.#next = 0;
-    return this.options.onBatch?.(rows, shared);
+    const events = this.options.events(rows, shared);
+    if (!(events instanceof Promise)) {
+      this.#buffer = events;
+      return;
+    }
+    this.#buffer = [];
+    return events.then((made) => {
+      this.#buffer = made;
+    });
   }
 
   /** Waits for a live batch; false when it waited the whole poll interval instead. */

@@ -1,6 +1,6 @@
 import type { Archives } from '../archive/index.js';
 import type { ChangeFeed } from '../changes/index.js';
-import type { EntityLoaders, Loaders } from '../loaders/index.js';
+import type { Loaders } from '../loaders/index.js';
 import type { Logger } from '../logging/index.js';
 import type { GrantMode } from '../store/index.js';
 import type { AccessRecord } from './access-record.js';
@@ -17,7 +17,8 @@ export interface GrantInfo {
 /** Who is asking: the user whose data the caller may read, through which app and grant, with which scopes. */
 export interface Viewer {
   userId: string;
-  clientId: string;
+  /** The app's id (OAuth's `client_id`). */
+  appId: string;
   grant: GrantInfo;
   /** The grant's scopes, with `portability.all.*` spelled out per category. */
   scopes: ReadonlySet<string>;
@@ -37,6 +38,7 @@ export interface Credential {
 export interface Context {
   /** Undefined when the request carried no token. */
   viewer: Viewer | undefined;
+  /** The request's loaders; a subscription resolves each batch of its events with the batch's own (see `StreamEvent`). */
   loaders: Loaders;
   /** What the request read, for the access log. */
   access: AccessRecord;
@@ -46,10 +48,4 @@ export interface Context {
   changeFeed: ChangeFeed;
   /** Archive jobs, for `requestArchive` and its kin. */
   archives: Archives;
-  /**
-   * Replaces `loaders` with a fresh set, reusing `shared` entity loaders a batch of change events
-   * already filled. A subscription lives long: each batch of its events gets new loaders, so
-   * nothing it sends comes from a stale cache.
-   */
-  renewLoaders(shared?: EntityLoaders): void;
 }

@@ -35,10 +35,10 @@ export class RateLimits {
 
   /** Takes `points` from both of the viewer's buckets, or from neither when either is short. */
   async charge(viewer: Viewer, points: number): Promise<Standing> {
-    const userKey = `${viewer.clientId}:${viewer.userId}`;
+    const userKey = `${viewer.appId}:${viewer.userId}`;
     const user = await settle(this.#user.consume(userKey, points));
     if (!user.allowed) return this.#standing(false, user.res, undefined);
-    const app = await settle(this.#app.consume(viewer.clientId, points));
+    const app = await settle(this.#app.consume(viewer.appId, points));
     if (!app.allowed) {
       // Refused by the app's bucket: the user's points go back.
       const refunded = await this.#user.reward(userKey, points);
@@ -49,7 +49,7 @@ export class RateLimits {
 
   /** Gives back points charged for work that did not happen. */
   async refund(viewer: Viewer, points: number): Promise<Standing> {
-    const [user, app] = await Promise.all([this.#user.reward(`${viewer.clientId}:${viewer.userId}`, points), this.#app.reward(viewer.clientId, points)]);
+    const [user, app] = await Promise.all([this.#user.reward(`${viewer.appId}:${viewer.userId}`, points), this.#app.reward(viewer.appId, points)]);
     return this.#standing(true, user, app);
   }
 

@@ -26,7 +26,7 @@ export function recordAccess(log: AccessLogWriter, context: Context, operationNa
   if (!viewer || access.categories.size === 0) return;
   add(log, {
     userId: viewer.userId,
-    appId: viewer.clientId,
+    appId: viewer.appId,
     grantId: viewer.grant.id,
     operationName: operationName ?? null,
     categories: access.categories,

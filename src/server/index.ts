@@ -118,7 +118,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logError('change log tailer failed'),
   );
   await tailer.start(notifier);
-  const feed = changeFeed(store.sources.changes, tailer);
+  const loadersFor = (userId: string | undefined, shared?: EntityLoaders) => createLoaders(store.sources, userId, loaderOptions, shared);
+  const feed = changeFeed(store.sources.changes, tailer, loadersFor);
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError('grant watch failed'));
   const retention = setInterval(
     () => void pruneChanges(store.db, config.changeRetentionMs).catch(logError('change retention failed')),
@@ -151,24 +152,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await apollo.start();
 
   /** One request's (or one subscription's) context: the viewer, its logger and a fresh set of loaders. */
-  const contextFor = (viewer: Viewer | undefined, requestLog: Logger): Context => {
-    const newLoaders = (shared?: EntityLoaders) => createLoaders(store.sources, viewer?.userId, loaderOptions, shared);
-    const context: Context = {
-      viewer,
-      logger: requestLog,
-      loaders: newLoaders(),
-      access: new AccessRecord(),
-      changeFeed: feed,
-      archives: archiveSystem.archives,
-      renewLoaders: (shared) => {
-        context.loaders = newLoaders(shared);
-      },
-    };
-    return context;
-  };
+  const contextFor = (viewer: Viewer | undefined, requestLog: Logger): Context => ({
+    viewer,
+    logger: requestLog,
+    loaders: loadersFor(viewer?.userId),
+    access: new AccessRecord(),
+    changeFeed: feed,
+    archives: archiveSystem.archives,
+  });
   const graphql = graphqlHandler(apollo, async (req) => {
     const viewer = await authority.authenticate(req.headers.authorization);
-    if (viewer) req.log.setBindings({ appId: viewer.clientId, grantId: viewer.grant.id });
+    if (viewer) req.log.setBindings({ appId: viewer.appId, grantId: viewer.grant.id });
     return contextFor(viewer, req.log);
   });
   const streams = streamServers({
@@ -178,7 +172,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     watch,
     guard,
     development: config.nodeEnv === 'development',
-    context: (viewer, transport) => contextFor(viewer, logger.child({ transport, appId: viewer.clientId, grantId: viewer.grant.id })),
+    context: (viewer, transport) => contextFor(viewer, logger.child({ transport, appId: viewer.appId, grantId: viewer.grant.id })),
     record: (context, name) => recordAccess(accessLog, context, name),
     errors: (context, errors) => reportErrors(errors, context.logger, metrics),
     verifyUpgrade: upgradeGate(guard.anonymous, logError('WebSocket upgrade check failed')),

@@ -164,14 +164,15 @@ export interface AccessLogTable {
   items: number;
 }
 
-export type ChangeCategory = 'profile' | 'posts' | 'follows' | 'activity' | 'messages';
+/** The five categories of a user's data, as scopes and stored rows name them (the GraphQL enum spells them in capitals). */
+export type Category = 'profile' | 'posts' | 'follows' | 'activity' | 'messages';
 export type ChangeEntity = 'Profile' | 'Post' | 'Follow' | 'ActivityEvent' | 'Conversation' | 'Message';
 
 /** One change to one user's data, at a position in the log. */
 export interface ChangesTable {
   position: Generated<number>;
   userId: string;
-  category: ChangeCategory;
+  category: Category;
   operation: 'UPSERT' | 'DELETE';
   entityType: ChangeEntity;
   entityId: string;

@@ -28,7 +28,7 @@ describe.each(dialects())('a stream whose reader falls behind the live flow, on 
       },
     };
     const start = await changes.headPosition();
-    const stream = new ChangeStream(source, tailer, { userId: 'alice', after: start, categories: ['posts'], expired: () => new Error('expired') });
+    const stream = new ChangeStream(source, tailer, { userId: 'alice', after: start, categories: ['posts'], events: (rows) => rows, expired: () => new Error('expired') });
     // The reader asks once (the stream replays the empty log, then waits for the live flow) and no more.
     const first = stream.next();
 

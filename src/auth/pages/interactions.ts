@@ -111,7 +111,7 @@ export function interactionRoutes(db: Kysely<Database>, authority: Authority, op
     const lifetimeMs = (request.mode === 'single' ? options.oneTimeSeconds : options.recurringSeconds) * 1000;
     const grantId = await createGrant(db, provider, authority.resource, {
       userId: session.accountId,
-      clientId: String(params.client_id),
+      appId: String(params.client_id),
       categories: ticked,
       mode: request.mode,
       lifetimeMs,

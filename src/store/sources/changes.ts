@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { ChangeCategory, ChangeRow, Database } from '../database.js';
+import type { Category, ChangeRow, Database } from '../database.js';
 
 /** The change log, read per user in position order. */
 export interface ChangesSource {
   /** Up to `limit` of a user's changes after `position`, in the given categories. */
-  changesAfter(userId: string, position: number, categories: readonly ChangeCategory[], limit: number): Promise<ChangeRow[]>;
+  changesAfter(userId: string, position: number, categories: readonly Category[], limit: number): Promise<ChangeRow[]>;
   /** Up to `limit` changes of anyone after `position`: what an instance's log tailer reads. */
   allChangesAfter(position: number, limit: number): Promise<ChangeRow[]>;
   /** The newest position in the whole log (0 when empty): where a stream "at the present" starts. */
