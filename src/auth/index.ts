@@ -9,3 +9,4 @@ export { hashToken } from './tokens.js';
 export { DEMO_APP, DEMO_PASSWORD, ensureDemoApp, seedDemoAccess } from './demo.js';
 export { GrantWatch, type StreamEnd } from './grant-watch.js';
 export { grantLapse, grantLapses, type GrantLapse, type HeldGrant } from './grant-standing.js';
+export { html, page, Raw, userPages } from './pages/index.js';

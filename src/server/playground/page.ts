@@ -1,4 +1,4 @@
-import { html, Raw } from '../../auth/pages/html.js';
+import { html, Raw } from '../../auth/index.js';
 
 /** The signed-in developer, as the page shows it; the token goes into the Authorization header. */
 export interface PlaygroundSession {
