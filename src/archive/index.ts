@@ -4,6 +4,3 @@ export { ARCHIVE_FILES, PROFILE_FILE } from './contents.js';
 export { ARCHIVE_SCHEMA_VERSION, MANIFEST_FILE } from './manifest.js';
 export { DownloadErrorCode } from './download-route.js';
 export type { ArchiveDownload } from './download-access.js';
-export { enqueueWebhook, registerWebhook, removeWebhook, type WebhookEventType } from './webhook-queue.js';
-export { SIGNATURE_HEADER, signWebhook, verifyWebhook } from './webhook-signature.js';
-export { backoffMs, WEBHOOK_RETRY_WINDOW_MS } from './webhook-deliverer.js';

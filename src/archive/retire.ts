@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ArchiveRow, Database } from '../store/index.js';
-import { enqueueWebhook } from './webhook-queue.js';
+import { enqueueWebhook } from '../webhooks/index.js';
 
 export interface Completion {
   sizeBytes: number;
