@@ -5,7 +5,7 @@ import send from 'send';
 import type { GrantLapse } from '../auth/index.js';
 import type { Database } from '../store/index.js';
 import { fromGlobalId } from '../graph/index.js';
-import { DOWNLOAD_PREFIX, type DownloadLinks } from './download-link.js';
+import { DOWNLOAD_PREFIX, type DownloadLinks } from './download-links.js';
 import { archivePath, type GrantCheck } from './worker.js';
 
 /** Why a download was refused: `code` in the JSON body. */

@@ -10,7 +10,7 @@ export type { Cursor, Page, PageRequest } from './page.js';
 export type * from './sources/index.js';
 export { dropSchema, isPostgres, lockChangeLog, lockKey, type DialectName } from './dialect.js';
 export { seedDemo, seedBulk, type BulkSeedOptions } from './seed.js';
-export { sharedSecret } from './secrets.js';
+export { sharedSecret } from './shared-secret.js';
 export { SerialDrain } from './serial-drain.js';
 
 /** The store: one Kysely instance on SQLite or PostgreSQL, and the per-category sources over it. */

@@ -5,10 +5,10 @@ import type { Kysely } from 'kysely';
 import { toGlobalId } from '../graph/index.js';
 import { sharedSecret, type ArchiveRow, type ChangeCategory, type Database, type Sources } from '../store/index.js';
 import { WebhookDeliverer } from '../webhooks/index.js';
-import { reportDownload, type ArchiveDownload } from './download-access.js';
-import { DownloadLinks } from './download-link.js';
+import { DownloadLinks } from './download-links.js';
 import { downloadRoute } from './download-route.js';
 import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
+import { reportDownload, type ArchiveDownload } from './report-download.js';
 import { ArchiveWorker, type GrantCheck, type JobEvent } from './worker.js';
 
 /** Statuses after which an archive no longer changes (but for expiring). */

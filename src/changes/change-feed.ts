@@ -1,7 +1,7 @@
 import type { ChangeCategory, ChangeRow, ChangesSource } from '../store/index.js';
 import type { EntityLoaders } from '../loaders/index.js';
+import type { LogTailer } from './log-tailer.js';
 import { ChangeStream, type ChangeStreamOptions } from './stream.js';
-import type { LogTailer } from './tailer.js';
 
 /** The change log as resolvers see it: pages for polling, streams for subscriptions. */
 export interface ChangeFeed {
