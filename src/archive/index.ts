@@ -2,5 +2,4 @@ export { startArchiveSystem, type Archives, type ArchiveSystem, type ArchiveSyst
 export type { ArchiveRequester } from './jobs.js';
 export { ARCHIVE_FILES, PROFILE_FILE } from './contents.js';
 export { ARCHIVE_SCHEMA_VERSION, MANIFEST_FILE } from './manifest.js';
-export { DownloadErrorCode } from './download-route.js';
 export type { ArchiveDownload } from './report-download.js';
