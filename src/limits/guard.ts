@@ -15,6 +15,7 @@ import { badInput, ErrorCode, gatewayError, httpStatusOf } from '../errors/index
 import type { Viewer } from '../graph/index.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
+import { isRecord } from './is-record.js';
 import { RateLimits } from './rate-limits.js';
 import { queryTooCostly, rateLimited } from './refusals.js';
 import { SubscriptionCap } from './subscription-cap.js';
@@ -150,8 +151,4 @@ export class Guard {
 
 function withoutSuggestions(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message.replace(/ ?Did you mean .+\?/g, '').trim(), { nodes: error.nodes, extensions: error.extensions });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
