@@ -125,7 +125,7 @@ export async function insertAll<T extends keyof Database & string>(
   return count;
 }
 
-/** An English Faker, imported only to seed: loading the package costs a process about 40 MB. */
+/** An English Faker, imported only to seed: loading the package costs a process much memory (BENCHMARKS.md). */
 export async function englishFaker(): Promise<Faker> {
   const { Faker, base, en } = await import('@faker-js/faker');
   return new Faker({ locale: [en, base] });
