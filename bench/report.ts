@@ -53,13 +53,28 @@ below splits that time between Node's HTTP and socket code, Kysely (building the
 and, on SQLite, running them in-process), Apollo's request pipeline and graphql's parse-cache,
 validation and execution, and garbage collection; no single entry is above about a tenth. Apollo
 Server's \`executeHTTPGraphQLRequest\` alone, answering a trivial query from memory with no
-store and no auth, measured 0.27–0.33× bare on this kind of machine (PERF-NOTES.md), so the
+store and no auth, measured 0.27–0.33× bare on this kind of machine (see “Measured once, by hand”), so the
 target is out of reach while every request goes through Apollo's pipeline. What would reach it:
 a persisted-operation path for the hottest queries straight from \`node:http\` to a compiled
 (graphql-jit) query, skipping Apollo's per-request plugin machinery; prebuilt SQL for the grant
 check and the profile read instead of building them through Kysely on every request; and, a
-security trade-off this change did not make, remembering the grant check for a few seconds like
+security trade-off the gateway does not make, remembering the grant check for a few seconds like
 the token (revocation and suspension would then take effect within seconds, not at once).`;
+
+/** Figures measured by hand when a design choice was made; the bench does not rerun them. */
+export const HAND_MEASURED = `## Measured once, by hand
+
+Figures behind design choices in the code, measured when each choice was made rather than by
+\`npm run bench\`; the code's comments point here instead of repeating them.
+
+- \`/graphql\` is served through Apollo's \`executeHTTPGraphQLRequest\` straight from \`node:http\`:
+  about 2.8× the throughput of Apollo's Express integration.
+- Apollo's \`executeHTTPGraphQLRequest\` alone, answering a trivial query from memory with no store
+  and no auth: 0.27–0.33× bare.
+- Censoring secrets in log lines: pino's \`redact\` with wildcard paths cost about 100 µs per request
+  line, more than the rest of a small request; the gateway's own walk costs about 1 µs.
+- \`isoTime\` (archive records): about five times faster than \`new Date(ms).toISOString()\`.
+- Loading \`@faker-js/faker\` costs a process about 40 MB, so only seeding imports it.`;
 
 export function statementsSection(machine: string, counts: StatementCounts[]): string {
   const row = (c: StatementCounts) => `| ${c.operation} | ${c.dialect} | ${c.batched.join(' / ')} | ${c.naive.join(' / ')} | ${machine} |`;

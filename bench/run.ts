@@ -8,7 +8,7 @@ import { archiveSection, benchArchives } from './archives.js';
 import { canPin } from './gateway-process.js';
 import { profileOperations } from './profiles.js';
 import { benchQueries } from './queries.js';
-import { profilesSection, queriesSection, statementsSection, subscriptionsSection } from './report.js';
+import { HAND_MEASURED, profilesSection, queriesSection, statementsSection, subscriptionsSection } from './report.js';
 import { countStatements } from './statements.js';
 import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js';
 
@@ -111,6 +111,8 @@ const report = `# Benchmarks
 Written by \`npm run bench\` (sections: ${selected.join(', ')}, last run ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores as it ended). ${canPin ? 'Servers under test run pinned to core 0 and the load generator to core 1 (taskset).' : 'taskset is not available here: servers and load generator share the cores.'}
 
 ${rendered.join('\n\n')}
+
+${HAND_MEASURED}
 `;
 if (short) console.log(report);
 else {

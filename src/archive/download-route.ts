@@ -3,36 +3,24 @@ import { GraphQLError } from 'graphql';
 import type { Kysely } from 'kysely';
 import send from 'send';
 import type { GrantLapse } from '../auth/index.js';
-import type { Database } from '../store/index.js';
+import { ErrorCode, httpStatusOf } from '../errors/index.js';
 import { fromGlobalId } from '../graph/index.js';
-import { DOWNLOAD_PREFIX, type DownloadLinks } from './download-link.js';
+import type { Database } from '../store/index.js';
+import { DOWNLOAD_PREFIX, type DownloadLinks } from './download-links.js';
 import { archivePath, type GrantCheck } from './worker.js';
 
-/** Why a download was refused: `code` in the JSON body. */
-export enum DownloadErrorCode {
-  NotFound = 'NOT_FOUND',
-  SignatureInvalid = 'SIGNATURE_INVALID',
-  LinkExpired = 'LINK_EXPIRED',
-  GrantRevoked = 'GRANT_REVOKED',
-  GrantExpired = 'GRANT_EXPIRED',
-  AppSuspended = 'APP_SUSPENDED',
-  RegionNotEligible = 'REGION_NOT_ELIGIBLE',
-  RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
-  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
-  Internal = 'INTERNAL_SERVER_ERROR',
-}
-
-/** What a download of a grant that stopped holding is told (403 each). */
-const LAPSE_REFUSALS: Record<GrantLapse, [DownloadErrorCode, string]> = {
-  GRANT_REVOKED: [DownloadErrorCode.GrantRevoked, 'The grant this archive was made under has been revoked.'],
-  GRANT_EXPIRED: [DownloadErrorCode.GrantExpired, 'The grant this archive was made under has expired: ask the user for a new one.'],
-  APP_SUSPENDED: [DownloadErrorCode.AppSuspended, 'This app is suspended.'],
-  REGION_NOT_ELIGIBLE: [DownloadErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only, and this archive\'s user is no longer there.'],
+/** What a download of a grant that stopped holding is told. */
+const LAPSE_REFUSALS: Record<GrantLapse, [ErrorCode, string]> = {
+  GRANT_REVOKED: [ErrorCode.GrantRevoked, 'The grant this archive was made under has been revoked.'],
+  GRANT_EXPIRED: [ErrorCode.GrantExpired, 'The grant this archive was made under has expired: ask the user for a new one.'],
+  APP_SUSPENDED: [ErrorCode.AppSuspended, 'This app is suspended.'],
+  REGION_NOT_ELIGIBLE: [ErrorCode.RegionNotEligible, 'Data portability is offered to users in the EEA only, and this archive\'s user is no longer there.'],
 };
 
-function refuse(res: http.ServerResponse, status: number, code: DownloadErrorCode, message: string): void {
+/** Answers `{"error": {"code", "message"}}` with the code's HTTP status. */
+function refuse(res: http.ServerResponse, code: ErrorCode, message: string): void {
   if (res.headersSent) return void res.destroy();
-  res.statusCode = status;
+  res.statusCode = httpStatusOf(code);
   res.setHeader('content-type', 'application/json');
   res.setHeader('cache-control', 'no-store');
   res.removeHeader('content-length');
@@ -58,32 +46,32 @@ export function downloadRoute(
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return refuse(res, 405, DownloadErrorCode.MethodNotAllowed, 'Use GET (or HEAD).');
+      return refuse(res, ErrorCode.MethodNotAllowed, 'Use GET (or HEAD).');
     }
     const url = new URL(req.url ?? '/', 'http://gateway');
     const match = new RegExp(`^${DOWNLOAD_PREFIX}([A-Za-z0-9_-]+)\\.zip$`).exec(url.pathname);
     const globalId = match?.[1];
     const expires = url.searchParams.get('expires') ?? '';
     const signature = url.searchParams.get('signature') ?? '';
-    if (!globalId) return refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
+    if (!globalId) return refuse(res, ErrorCode.NotFound, 'No such archive.');
     if (!links.verify(globalId, expires, signature)) {
-      return refuse(res, 403, DownloadErrorCode.SignatureInvalid, 'The link\'s signature does not match: use the downloadUrl the API returned, unaltered.');
+      return refuse(res, ErrorCode.SignatureInvalid, 'The link\'s signature does not match: use the downloadUrl the API returned, unaltered.');
     }
     if (Number(expires) * 1000 <= Date.now()) {
-      return refuse(res, 410, DownloadErrorCode.LinkExpired, 'This link has expired: request a new archive.');
+      return refuse(res, ErrorCode.LinkExpired, 'This link has expired: request a new archive.');
     }
     const id = decodeArchiveId(globalId);
     const archive = id
       ? await db.selectFrom('archives').select(['status', 'sha256', 'expiresAt', 'grantId', 'appId', 'userId']).where('id', '=', id).executeTakeFirst()
       : undefined;
     if (!id || !archive || (archive.status !== 'READY' && archive.status !== 'EXPIRED')) {
-      return refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
+      return refuse(res, ErrorCode.NotFound, 'No such archive.');
     }
     const lapse = await grantLapse(archive);
-    if (lapse) return refuse(res, 403, ...LAPSE_REFUSALS[lapse]);
+    if (lapse) return refuse(res, ...LAPSE_REFUSALS[lapse]);
     if (archive.status === 'EXPIRED' || (archive.expiresAt ?? 0) <= Date.now()) {
       await expire();
-      return refuse(res, 410, DownloadErrorCode.LinkExpired, 'This archive has expired and its file was deleted: request a new archive.');
+      return refuse(res, ErrorCode.LinkExpired, 'This archive has expired and its file was deleted: request a new archive.');
     }
 
     res.setHeader('etag', `"${archive.sha256}"`);
@@ -92,9 +80,9 @@ export function downloadRoute(
     await new Promise<void>((resolve) => {
       send(req, archivePath(dir, id), { etag: false, lastModified: false, cacheControl: false, acceptRanges: true })
         .on('error', (error: { status?: number }) => {
-          if (error.status === 416) refuse(res, 416, DownloadErrorCode.RangeNotSatisfiable, 'The requested range lies outside the archive.');
-          else if (error.status === 404) refuse(res, 404, DownloadErrorCode.NotFound, 'No such archive.');
-          else refuse(res, 500, DownloadErrorCode.Internal, 'The archive could not be read.');
+          if (error.status === 416) refuse(res, ErrorCode.RangeNotSatisfiable, 'The requested range lies outside the archive.');
+          else if (error.status === 404) refuse(res, ErrorCode.NotFound, 'No such archive.');
+          else refuse(res, ErrorCode.InternalServerError, 'The archive could not be read.');
           resolve();
         })
         .on('end', resolve)

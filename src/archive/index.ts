@@ -1,9 +1,5 @@
-export { startArchiveSystem, type Archives, type ArchiveSystem, type ArchiveSystemOptions } from './archives.js';
+export { startArchiveSystem, type Archives, type ArchiveSystem, type ArchiveSystemOptions } from './archive-system.js';
 export type { ArchiveRequester } from './jobs.js';
 export { ARCHIVE_FILES, PROFILE_FILE } from './contents.js';
 export { ARCHIVE_SCHEMA_VERSION, MANIFEST_FILE } from './manifest.js';
-export { DownloadErrorCode } from './download-route.js';
-export type { ArchiveDownload } from './download-access.js';
-export { enqueueWebhook, registerWebhook, removeWebhook, type WebhookEventType } from './webhook-queue.js';
-export { SIGNATURE_HEADER, signWebhook, verifyWebhook } from './webhook-signature.js';
-export { backoffMs, WEBHOOK_RETRY_WINDOW_MS } from './webhook-deliverer.js';
+export type { ArchiveDownload } from './report-download.js';

@@ -20,7 +20,7 @@ let cachedDay = NaN;
 let cachedDate = '';
 
 /**
- * `new Date(ms).toISOString()`, five times faster: the date part is kept from the last call (an
+ * `new Date(ms).toISOString()`, faster (BENCHMARKS.md says by how much): the date part is kept from the last call (an
  * archive's records come in time order, so the day rarely changes) and the time of day is
  * arithmetic.
  */

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { GrantLapse, HeldGrant } from '../auth/index.js';
-import type { ArchiveRow, Database, Sources } from '../store/index.js';
-import { SerialDrain } from '../util/serial-drain.js';
+import { SerialDrain, type ArchiveRow, type Database, type Sources } from '../store/index.js';
+import { completeJob } from './complete-job.js';
 import { ARCHIVE_FILES, PROFILE_FILE, profileDocument } from './contents.js';
+import { expireArchives } from './expire-archives.js';
 import { claimJob, failJob, releaseJob, renewLease } from './leases.js';
 import { manifest, MANIFEST_FILE } from './manifest.js';
-import { completeJob, expireArchives } from './retire.js';
 import { ZipWriter, type ZipEntrySummary } from './zip-writer.js';
 
 /** A worker holds a job this long past its last progress write; then another may take it over. */

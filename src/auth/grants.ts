@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
-import { enqueueWebhook } from '../archive/index.js';
+import { enqueueWebhook } from '../webhooks/index.js';
 import type { Database, GrantMode, GrantRow } from '../store/index.js';
 import { restoreExternalAccess } from './external-access.js';
 import { scopeOf, scopesFor, type Category } from './scopes.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { lockChangeLog, type Database } from '../store/index.js';
-import { applyEvent, IngestError } from './apply.js';
-import { ingestEvent } from './events.js';
+import { applyEvent, IngestError } from './apply-event.js';
+import { ingestEvent } from './ingest-event.js';
 import type { Notifier } from './notifier.js';
 
 /** What became of one event of a batch. */

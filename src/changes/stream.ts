@@ -1,5 +1,5 @@
 import type { Category, ChangeRow, ChangesSource } from '../store/index.js';
-import type { LogTailer, TailDelivery } from './tailer.js';
+import type { LogTailer, TailDelivery } from './log-tailer.js';
 
 /** Rows read from the log at a time while replaying. */
 const BATCH = 100;

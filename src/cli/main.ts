@@ -13,7 +13,7 @@ import {
   unknownScopes,
   type Authority,
 } from '../auth/index.js';
-import { registerWebhook, removeWebhook } from '../archive/index.js';
+import { registerWebhook, removeWebhook } from '../webhooks/index.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
 import { openStore, seedBulk, type Store } from '../store/index.js';

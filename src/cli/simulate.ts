@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Faker, base, en } from '@faker-js/faker';
 import type { z } from 'zod';
-import type { ingestEvent } from '../changes/events.js';
+import type { ingestEvent } from '../changes/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 
 const USAGE = `usage: INGEST_TOKEN=… npm run -s simulate -- [--url URL] [--rate N] [--count N] [--users "alice,bob"] [--seed S]

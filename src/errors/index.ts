@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** Every `extensions.code` the gateway emits; the public list lives in CONTRACT.md. */
+/** Every error code the gateway sends: GraphQL's `extensions.code`, and the `code` of an archive download's refusal (README lists both). */
 export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
@@ -18,6 +18,14 @@ export enum ErrorCode {
   InternalServerError = 'INTERNAL_SERVER_ERROR',
   /** A field that would have started resolving after the execution timeout. */
   ExecutionTimeout = 'EXECUTION_TIMEOUT',
+  // Archive downloads' refusals (`code` in their JSON body), besides the shared ones above.
+  NotFound = 'NOT_FOUND',
+  SignatureInvalid = 'SIGNATURE_INVALID',
+  LinkExpired = 'LINK_EXPIRED',
+  GrantRevoked = 'GRANT_REVOKED',
+  GrantExpired = 'GRANT_EXPIRED',
+  RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
 }
 
 /** The HTTP status a request gets when an error with this code ends it before any data is produced. */
@@ -32,7 +40,18 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.RegionNotEligible:
     case ErrorCode.RecurringGrantRequired:
     case ErrorCode.GrantExhausted:
+    case ErrorCode.SignatureInvalid:
+    case ErrorCode.GrantRevoked:
+    case ErrorCode.GrantExpired:
       return 403;
+    case ErrorCode.NotFound:
+      return 404;
+    case ErrorCode.MethodNotAllowed:
+      return 405;
+    case ErrorCode.LinkExpired:
+      return 410;
+    case ErrorCode.RangeNotSatisfiable:
+      return 416;
     case ErrorCode.RateLimited:
       return 429;
     case ErrorCode.QueryTooCostly:

@@ -14,6 +14,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../graph/index.js';
+import { isRecord } from './is-record.js';
 
 /** A list that is not a connection (a conversation's participants) is reckoned at this many items. */
 export const LIST_SIZE_ESTIMATE = 10;
@@ -155,8 +156,4 @@ export function actualCost(schema: GraphQLSchema, document: DocumentNode, operat
   };
 
   return walk(operation.selectionSet, root, data, new Set());
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

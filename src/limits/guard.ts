@@ -17,6 +17,7 @@ import { AnonymousLimit } from './anonymous-limit.js';
 import { Buckets } from './buckets.js';
 import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
+import { isRecord } from './is-record.js';
 import { RateLimits } from './rate-limits.js';
 import { queryTooCostly, rateLimited } from './refusals.js';
 import { SignInThrottle } from './sign-in-throttle.js';
@@ -161,8 +162,4 @@ export class Guard {
 
 function withoutSuggestions(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message.replace(/ ?Did you mean .+\?/g, '').trim(), { nodes: error.nodes, extensions: error.extensions });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

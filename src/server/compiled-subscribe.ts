@@ -7,7 +7,7 @@ type Subscribe = (args: ExecutionArgs) => Promise<AsyncIterableIterator<Executio
 
 /**
  * Runs subscriptions through graphql-jit (see {@link jitCompiler}): a stream executes its selection
- * once for every change it delivers, several times faster compiled than interpreted. Errors are
+ * once for every change it delivers, so compiling it once pays on every delivery. Errors are
  * made graphql-js's where they are formatted (formatStreamErrors).
  *
  * The source stream is opened by graphql-js, not by the compiled operation, because graphql-jit

@@ -11,8 +11,8 @@ const RESPONSE_TYPES = ['application/json', 'application/graphql-response+json']
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Serves `/graphql` through Apollo's `executeHTTPGraphQLRequest` straight from `node:http`: the
- * lean path of PERF-NOTES.md, about 2.8× the throughput of the Express integration. Apollo does
+ * Serves `/graphql` through Apollo's `executeHTTPGraphQLRequest` straight from `node:http`, with
+ * no web framework's per-request work in between (BENCHMARKS.md gives what that saves). Apollo does
  * the GraphQL-over-HTTP work (GET, CSRF prevention, content negotiation); this only moves bytes.
  */
 export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: IncomingMessage) => Promise<Context>) {
@@ -51,8 +51,8 @@ export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: Inc
 async function send(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
   res.statusCode = response.status ?? 200;
   for (const [name, value] of response.headers) res.setHeader(name, value);
-  // Answers are one viewer's data: no shared cache may keep them (Apollo's cache-control plugin,
-  // which used to say so, is off).
+  // Answers are one viewer's data: no shared cache may keep them (Apollo's cache-control plugin
+  // is off, so nothing else says so).
   if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
   if (response.body.kind === 'complete') {
     res.end(response.body.string);

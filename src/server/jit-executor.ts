@@ -8,7 +8,9 @@ import { jitCompiler, toGraphQLError } from './jit.js';
  * everything Apollo does around execution stays: parsing, validation, context, errors, plugins.
  *
  * Apollo Server takes a custom executor only through its gateway interface, so this is one that
- * serves the local schema. Mutations and subscriptions still run on graphql-js.
+ * serves the local schema. Mutations, and a subscription document POSTed to `/graphql`, run on
+ * graphql-js here; the streams (graphql-ws, SSE) do not come here and run subscriptions compiled,
+ * through `compiledSubscribe`.
  */
 export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
   const compile = jitCompiler(schema);

@@ -9,8 +9,10 @@ export type * from './database.js';
 export type { Cursor, Page, PageRequest } from './page.js';
 export type * from './sources/index.js';
 export { dropSchema, isPostgres, lockChangeLog, lockKey, type DialectName } from './dialect.js';
-export { seedDemo, seedBulk, type BulkSeedOptions } from './seed.js';
-export { sharedSecret } from './secrets.js';
+export { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
+export { seedDemo } from './seed-demo.js';
+export { sharedSecret } from './shared-secret.js';
+export { SerialDrain } from './serial-drain.js';
 
 /** The store: one Kysely instance on SQLite or PostgreSQL, and the per-category sources over it. */
 export interface Store {

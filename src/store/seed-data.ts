@@ -7,6 +7,9 @@ export const BASE_TIME = Date.UTC(2026, 0, 1);
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 export const YEAR = 365 * DAY;
+/** Posts, follows, activity and messages fall in the two years before {@link BASE_TIME}. */
+export const CONTENT_START = BASE_TIME - 2 * YEAR;
+export const MEDIA_EXTENSION = { IMAGE: 'jpg', VIDEO: 'mp4', AUDIO: 'm4a' } as const;
 
 export const EEA_COUNTRIES = ['DE', 'FR', 'IT', 'ES', 'NL', 'PL', 'SE', 'IE', 'AT', 'BE', 'DK', 'FI', 'PT', 'CZ', 'GR', 'HU', 'RO', 'NO', 'IS', 'LI'];
 export const OTHER_COUNTRIES = ['US', 'GB', 'CH', 'BR', 'JP'];
@@ -120,4 +123,10 @@ export async function insertAll<T extends keyof Database & string>(
   }
   await flush();
   return count;
+}
+
+/** An English Faker, imported only to seed: loading the package costs a process much memory (BENCHMARKS.md). */
+export async function englishFaker(): Promise<Faker> {
+  const { Faker, base, en } = await import('@faker-js/faker');
+  return new Faker({ locale: [en, base] });
 }

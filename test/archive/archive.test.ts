@@ -149,6 +149,20 @@ describe.each(dialects())('archives on %s', (dialect) => {
     expect(((await response.json()) as any).error.code).toBe('SIGNATURE_INVALID');
   });
 
+  it('refuses a method other than GET and HEAD with 405 METHOD_NOT_ALLOWED and Allow', async () => {
+    const response = await fetch(full.archive.downloadUrl, { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(await response.json()).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET (or HEAD).' } });
+  });
+
+  it('answers a path that names no archive with 404 NOT_FOUND', async () => {
+    const response = await fetch(new URL('/archives/readme.txt', full.archive.downloadUrl));
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No such archive.' } });
+  });
+
   it('refuses a link whose expiry was moved with 403 SIGNATURE_INVALID', async () => {
     const url = new URL(full.archive.downloadUrl);
     url.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 86_400));

@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
 import { ALL_SCOPES, createApp } from '../../src/auth/index.js';
-import { launchChromium, screenshot, signIn } from '../helpers/chromium.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { browserSuite, screenshot, signIn } from '../helpers/chromium.js';
 import { Subscriber } from '../helpers/subscriber.js';
 
 const CHANGES = 'subscription { changes(categories: [POSTS]) { cursor node { id ... on Post { caption } } } }';
@@ -11,18 +9,10 @@ function post(n: number) {
 }
 
 describe('the account page in a browser', () => {
-  let gw: TestGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [gw, browser] = await Promise.all([startTestGateway('sqlite'), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-  });
+  const suite = browserSuite();
 
   it("ends the revoked app's WebSocket stream with 4403, and only that app's", async () => {
+    const { gw } = suite;
     const other = await createApp(gw.store.db, { name: 'Other app', redirectUris: ['http://127.0.0.1:9/cb'], scopes: [...ALL_SCOPES], status: 'APPROVED' });
     const revoked = new Subscriber(gw.gateway.url, `Bearer ${await gw.token('alice')}`, CHANGES);
     const kept = new Subscriber(gw.gateway.url, `Bearer ${await gw.gateway.authority.issueToken('alice', other.clientId, 'portability.all.ongoing')}`, CHANGES);
@@ -34,14 +24,14 @@ describe('the account page in a browser', () => {
         await Promise.all([revoked.until(() => revoked.events.length > 0, 2000), kept.until(() => kept.events.length > 0, 2000)]).catch(() => undefined);
       }
 
-      const page = await browser.newPage();
+      const { page, close } = await suite.open();
       await page.goto(`${gw.gateway.url}/account`);
       await signIn(page, 'alice');
       await screenshot(page, 'account-1-connected-apps');
       await page.getByRole('button', { name: "Revoke Demo backup app's access" }).click();
       await page.getByRole('heading', { name: 'Connected apps' }).waitFor();
       await screenshot(page, 'account-2-demo-app-revoked');
-      await page.close();
+      await close();
 
       await revoked.until(() => revoked.closed !== undefined);
       expect(revoked.closed?.code).toBe(4403);

@@ -1,16 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
-import type { Browser } from 'playwright-core';
 import { ALL_SCOPES, createApp } from '../../src/auth/index.js';
-import { launchChromium, screenshot, signIn } from '../helpers/chromium.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { browserSuite, screenshot, signIn } from '../helpers/chromium.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 
 describe('consent in a browser', () => {
-  let gw: TestGateway;
-  let browser: Browser;
+  const suite = browserSuite();
   let as: oauth.AuthorizationServer;
   let client: oauth.Client;
   let clientSecret: string;
@@ -19,7 +16,8 @@ describe('consent in a browser', () => {
   let redirectUri: string;
 
   beforeAll(async () => {
-    [gw, browser] = await Promise.all([startTestGateway('sqlite'), launchChromium(), new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))]);
+    const { gw } = suite;
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     redirectUri = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
     const registered = await createApp(gw.store.db, { name: 'Backup app', redirectUris: [redirectUri], scopes: [...ALL_SCOPES], status: 'APPROVED' });
     client = { client_id: registered.clientId };
@@ -27,9 +25,7 @@ describe('consent in a browser', () => {
     const issuer = new URL(gw.gateway.url);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
+  afterAll(() => {
     app.close();
   });
 
@@ -47,8 +43,7 @@ describe('consent in a browser', () => {
       code_challenge_method: 'S256',
     }).toString();
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const { page, close } = await suite.open();
 
     await page.goto(authorize.href);
     await screenshot(page, 'consent-1-sign-in');
@@ -59,7 +54,7 @@ describe('consent in a browser', () => {
     await screenshot(page, 'consent-2-messages-unticked');
     await Promise.all([page.waitForURL((url) => url.href.startsWith(redirectUri)), page.getByRole('button', { name: 'Allow' }).click()]);
     const callback = new URL(page.url());
-    await context.close();
+    await close();
 
     const params = oauth.validateAuthResponse(as, client, callback, state);
     const tokens = await oauth.processAuthorizationCodeResponse(
@@ -68,7 +63,7 @@ describe('consent in a browser', () => {
       await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(clientSecret), params, redirectUri, verifier, insecure),
     );
     expect(tokens.scope?.split(' ').sort()).toEqual(['portability.posts.ongoing', 'portability.profile.ongoing']);
-    const { body } = await gw.graphql('{ grant { categories } viewer { conversations(first: 1) { edges { node { id } } } } }', { token: tokens.access_token });
+    const { body } = await suite.gw.graphql('{ grant { categories } viewer { conversations(first: 1) { edges { node { id } } } } }', { token: tokens.access_token });
     expect(body.data.grant.categories).toEqual(['PROFILE', 'POSTS']);
     expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['viewer', 'conversations'], 'INSUFFICIENT_SCOPE']]);
   });

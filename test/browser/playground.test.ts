@@ -1,6 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, signIn } from '../helpers/chromium.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import type { Page } from 'playwright-core';
+import { browserSuite, screenshot, signIn } from '../helpers/chromium.js';
 
 /** The text GraphiQL's response editor shows. */
 function responseText(page: Page): Promise<string> {
@@ -12,29 +11,12 @@ function waitForResponse(page: Page, text: string, timeout = 10_000): Promise<un
 }
 
 describe('the playground in a browser', () => {
-  let gw: TestGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [gw, browser] = await Promise.all([startTestGateway('sqlite'), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-  });
+  const suite = browserSuite();
 
   it('signs in, runs a query and receives a change on a subscription, asking nothing of any other host', async () => {
+    const { gw } = suite;
     const gateway = new URL(gw.gateway.url);
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    page.on('websocket', (socket) => requested.push(socket.url()));
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
-    });
+    const { page, requested, problems, close } = await suite.open({ viewport: { width: 1400, height: 900 } });
 
     await page.goto(`${gw.gateway.url}/graphql`);
     await page.locator('.graphiql-container').waitFor();
@@ -73,7 +55,7 @@ describe('the playground in a browser', () => {
     }
     expect(await responseText(page)).toContain('"operation": "UPSERT"');
     await screenshot(page, 'playground-4-change-received');
-    await context.close();
+    await close();
 
     expect(problems).toEqual([]);
     expect(requested.length).toBeGreaterThan(8);

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ingestEvent } from '../../src/changes/events.js';
+import { ingestEvent } from '../../src/changes/ingest-event.js';
 import { plan, type SimEvent } from '../../src/cli/simulate.js';
 import { startTestGateway, TEST_INGEST_TOKEN as INGEST_TOKEN, type TestGateway } from '../helpers/gateway.js';
 

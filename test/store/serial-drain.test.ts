@@ -1,4 +1,4 @@
-import { SerialDrain } from '../../src/util/serial-drain.js';
+import { SerialDrain } from '../../src/store/index.js';
 
 describe('SerialDrain', () => {
   it('runs one at a time, and once more after a run however often it was woken during it', async () => {

@@ -50,7 +50,7 @@ const message = z.object({
   participantIds: z.array(id).min(2).max(100).optional(),
 });
 
-/** One platform event, as `POST /internal/v1/events` takes it (CONTRACT.md). */
+/** One platform event, as `POST /internal/v1/events` takes it (README, "Ingest"). */
 export const ingestEvent = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('profile.upsert'), data: profile }),
   z.object({ id, type: z.literal('profile.delete'), data: z.object({ userId: id }) }),

@@ -4,11 +4,11 @@ import type http from 'node:http';
 import type { Kysely } from 'kysely';
 import { categoryEnum, storedCategories, toGlobalId } from '../graph/index.js';
 import { sharedSecret, type ArchiveRow, type Category, type Database, type Sources } from '../store/index.js';
-import { reportDownload, type ArchiveDownload } from './download-access.js';
-import { DownloadLinks } from './download-link.js';
+import { WebhookDeliverer } from '../webhooks/index.js';
+import { DownloadLinks } from './download-links.js';
 import { downloadRoute } from './download-route.js';
 import { cancelArchiveJob, findArchive, getArchive, insertArchiveJob, listArchives, type ArchiveRequester } from './jobs.js';
-import { WebhookDeliverer } from './webhook-deliverer.js';
+import { reportDownload, type ArchiveDownload } from './report-download.js';
 import { ArchiveWorker, type GrantCheck, type JobEvent } from './worker.js';
 
 /** Statuses after which an archive no longer changes (but for expiring). */

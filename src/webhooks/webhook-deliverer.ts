@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, WebhookEventRow } from '../store/index.js';
-import { SerialDrain } from '../util/serial-drain.js';
+import { SerialDrain, type Database, type WebhookEventRow } from '../store/index.js';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
 
 /** Retries go on for at least this long after an event was queued; then it is given up. */

@@ -1,9 +1,9 @@
 import { StreamEvent } from '../graph/index.js';
 import type { EntityLoaders, Loaders } from '../loaders/index.js';
 import type { Category, ChangeRow, ChangesSource } from '../store/index.js';
-import { loadChangeEntities } from './entities.js';
+import { loadChangeEntities } from './change-entities.js';
+import type { LogTailer } from './log-tailer.js';
 import { ChangeStream, type ChangeStreamOptions } from './stream.js';
-import type { LogTailer } from './tailer.js';
 
 /** What a subscription to the change log is asked for: whose changes, after which position, of which categories. */
 export type ChangeStreamRequest = Omit<ChangeStreamOptions, 'events'>;

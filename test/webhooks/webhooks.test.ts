@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerWebhook } from '../../src/archive/index.js';
+import { registerWebhook } from '../../src/webhooks/index.js';
 import { DEMO_APP } from '../../src/auth/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dialects } from '../helpers/stores.js';

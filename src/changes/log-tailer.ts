@@ -1,5 +1,4 @@
-import type { ChangeRow, ChangesSource } from '../store/index.js';
-import { SerialDrain } from '../util/serial-drain.js';
+import { SerialDrain, type ChangeRow, type ChangesSource } from '../store/index.js';
 import type { Notifier } from './notifier.js';
 
 /** Rows the tailer reads at a time. */

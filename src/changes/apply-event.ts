@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Category, ChangeEntity, Database } from '../store/index.js';
-import type { IngestEvent } from './events.js';
+import type { IngestEvent } from './ingest-event.js';
 
 /** A change an event makes, before it has a position: one per affected user. */
 export interface PendingChange {

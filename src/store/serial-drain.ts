@@ -1,7 +1,9 @@
 /**
  * A drain that runs one at a time. Woken while it runs, it runs once more afterwards, however
  * often it was woken (the wake-ups coalesce), so nothing that woke it goes unseen. It is what a
- * poller over a table needs: the table is the queue, and a wake-up only says "look now".
+ * poller over a table needs: the table is the queue, and a wake-up only says "look now". It lives
+ * in the store because every such poller (the change tailer, the archive worker, the webhook
+ * deliverer) already depends on the store, and it depends on nothing.
  */
 export class SerialDrain {
   #running: Promise<void> | undefined;
