@@ -3,9 +3,9 @@
 #   docker run -p 4000:4000 -v gateway-data:/data portability-gateway
 # Stop it with SIGTERM (docker stop): it drains and exits within 10 s.
 #
-# Based on Node 26, the Active LTS line; `--build-arg NODE_LINE=24` builds on Node 24 instead
-# (the two lines, and no other, are what CI tests besides the end-of-life Node 20).
-ARG NODE_LINE=26
+# Based on Node 24, an LTS line. `--build-arg NODE_LINE=26` builds on Node 26, which CI tests as
+# well; oidc-provider notes an unsupported runtime at start on 26's releases from before it became LTS.
+ARG NODE_LINE=24
 
 # Production dependencies, with the toolchain better-sqlite3 compiles with when no prebuilt binary fits.
 FROM node:${NODE_LINE}-trixie-slim AS deps
