@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -6,55 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from './helpers/cli.js';
+import { freePort, GatewayProcess } from './helpers/gateway-process.js';
 import { Subscriber } from './helpers/subscriber.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
-/** `npm start`'s command, in a child process, with its log lines parsed as they come. */
-class MainProcess {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, any>[] = [];
-  readonly output: string[] = [];
-  readonly exited: Promise<number | null>;
-
+/** `npm start`'s command, from the TypeScript sources. */
+class MainProcess extends GatewayProcess {
   constructor(env: Record<string, string>) {
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    delete base.DATABASE_URL;
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repoRoot, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      const text = partial + chunk.toString();
-      const complete = text.split('\n');
-      partial = complete.pop()!;
-      for (const line of complete) {
-        this.output.push(line);
-        try {
-          this.lines.push(JSON.parse(line));
-        } catch {
-          // Not a log line.
-        }
-      }
-    });
-    this.child.stderr!.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    super(['--import', 'tsx', 'src/main.ts'], { cwd: repoRoot, env });
   }
-
-  /** Resolves once a log line whose message contains `text` has been written. */
-  async logged(text: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.lines.some((line) => String(line.msg).includes(text))) {
-      if (Date.now() > deadline) throw new Error(`never logged "${text}":\n${this.output.join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('the gateway process', () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** What one file of the ZIP holds: its name, how many records, its size and sha256 (uncompressed). */
@@ -39,7 +40,7 @@ export class ZipWriter {
     private readonly tempPath: string,
     private readonly finalPath: string,
   ) {
-    this.#thread = startThread(new URL('./zip-thread.ts', import.meta.url), { path: tempPath });
+    this.#thread = startThread(new URL(`./zip-thread${path.extname(import.meta.url)}`, import.meta.url), { path: tempPath });
     this.#thread.on('message', ({ seq, result, error }: ZipReply) => {
       const pending = this.#pending.get(seq);
       this.#pending.delete(seq);
@@ -107,10 +108,12 @@ export class ZipWriter {
 }
 
 /**
- * A worker thread on a TypeScript module. The gateway runs under tsx, whose loader a worker does
- * not inherit on Node 20, so the thread registers it before importing the module.
+ * A worker thread on `module`, this file's sibling. Compiled (`npm run build`), it is JavaScript
+ * that Node runs as it is. From the TypeScript sources the gateway runs under tsx, whose loader a
+ * worker does not inherit on Node 20, so the thread registers it before importing the module.
  */
 function startThread(module: URL, workerData: unknown): Worker {
+  if (path.extname(module.pathname) === '.js') return new Worker(module, { workerData });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const source = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(source, { eval: true, workerData });
