@@ -5,6 +5,8 @@ import { expandScopes, hashToken } from '../../src/auth/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 
+
+const RUNTIME_NOTICE = /^oidc-provider WARNING: Unsupported runtime\..*\n/m;
 describe('cli token', () => {
   let dataDir: string;
 
@@ -31,7 +33,9 @@ describe('cli token', () => {
     });
 
     it('exits 0', () => {
-      expect(result.stderr).toBe('');
+      // oidc-provider warns on a Node release without an LTS codename (the registry's newest Node 26
+      // build has none); that notice is the runtime's, not a failure of the command.
+      expect(result.stderr.replace(RUNTIME_NOTICE, '')).toBe('');
       expect(result.code).toBe(0);
     });
 
