@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { cli } from '../helpers/cli.js';
 
+
+// Each test runs several CLI processes, and each one compiles the sources with tsx as it starts.
+const CLI_TEST_MS = 120_000;
 describe('cli apps and grants', () => {
   let dataDir: string;
   beforeAll(() => {
@@ -26,7 +29,7 @@ describe('cli apps and grants', () => {
     expect((await cli(dataDir, ['apps', 'approve', id])).stdout.trim()).toBe(`${id} APPROVED`);
     expect((await cli(dataDir, ['apps', 'suspend', id])).stdout.trim()).toBe(`${id} SUSPENDED`);
     expect((await cli(dataDir, ['apps', 'list'])).stdout).toMatch(new RegExp(`^${id}\\tSUSPENDED\\t`, 'm'));
-  });
+  }, CLI_TEST_MS);
 
   it('lists a user\'s grants and revokes one', async () => {
     expect((await cli(dataDir, ['token', '--user', 'bob', '--scope', 'portability.posts.ongoing'])).code).toBe(0);
@@ -40,7 +43,7 @@ describe('cli apps and grants', () => {
     const again = await cli(dataDir, ['grants', 'revoke', grantId!]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('no active grant');
-  });
+  }, CLI_TEST_MS);
 
   it('refuses a redirect URI that is not a URL, and an unknown app id, with exit 1', async () => {
     const bad = await cli(dataDir, ['apps', 'create', '--name', 'X', '--redirect-uri', 'not a url']);
@@ -49,5 +52,5 @@ describe('cli apps and grants', () => {
     const unknown = await cli(dataDir, ['apps', 'approve', 'no-such-app']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no app with id');
-  });
+  }, CLI_TEST_MS);
 });
