@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { subgraphMetrics, type SubgraphMetrics } from './subgraph-metrics.js';
 
 /** The kind of a GraphQL operation; `unknown` when it did not parse or validate. */
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
@@ -35,6 +36,8 @@ export interface Metrics {
    * that ended here by final status (`READY`, `FAILED`, `CANCELLED`).
    */
   archiveJobs: { running: Gauge; finished: Counter<'status'> };
+  /** The platform subgraphs' requests and failures (federated categories only). */
+  subgraphs: SubgraphMetrics;
   /** Set by the gateway once the parts they read exist. */
   probes: MetricProbes;
 }
@@ -129,6 +132,7 @@ export function createMetrics(onProbeError: (probe: string, error: unknown) => v
     registry,
     probes,
     archiveJobs,
+    subgraphs: subgraphMetrics(registry),
     observeOperation(type, name, seconds) {
       const key = `${type} ${name ?? ''}`;
       let child = operationChildren.get(key);

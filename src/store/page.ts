@@ -1,18 +1,30 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { staleCursor } from '../errors/index.js';
 import type { Database } from './database.js';
 
-/** A position in a connection's order: the row's time, then its id. */
+/** A position in a connection's order in the embedded store: the row's time, then its id. */
 export interface Cursor {
   time: number;
   id: string;
 }
 
+/**
+ * A position a platform's subgraph gave for a row of a federated category: its own opaque cursor,
+ * sealed by the gateway so that only one it issued for that list comes back.
+ */
+export interface SourceCursor {
+  token: string;
+}
+
+/** Where a page starts or ends: a position in the store's order, or a subgraph's own. */
+export type PageCursor = Cursor | SourceCursor;
+
 /** One page of a connection, already checked: exactly one of `first` or `last` is set, within 1..100. */
 export interface PageRequest {
   first?: number | undefined;
-  after?: Cursor | undefined;
+  after?: PageCursor | undefined;
   last?: number | undefined;
-  before?: Cursor | undefined;
+  before?: PageCursor | undefined;
 }
 
 /** The rows of a page in the connection's order, and whether more lie beyond it. */
@@ -20,6 +32,17 @@ export interface Page<Row> {
   rows: Row[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
+  /** Each row's cursor as the source gave it, when the source keeps its own (a subgraph); else cursors are the rows' positions. */
+  cursors?: readonly SourceCursor[] | undefined;
+}
+
+/**
+ * `cursor` as a position in the store's order, or `BAD_USER_INPUT` for a subgraph's cursor: one
+ * issued while the category was federated means nothing to the embedded store.
+ */
+export function keysetCursor(cursor: PageCursor | undefined, argumentName: string): Cursor | undefined {
+  if (cursor === undefined || 'time' in cursor) return cursor;
+  throw staleCursor(argumentName);
 }
 
 /** Which columns of a table make up a connection: the parent it hangs off, and its order. */
@@ -53,12 +76,14 @@ export async function pagesByParent<T extends keyof Database>(
   const size = (backward ? request.last : request.first) ?? 0;
   const [table, parent, time, id] = [sql.table(ordering.table), sql.ref(ordering.parent), sql.ref(ordering.time), sql.ref(ordering.id)];
   const direction = backward ? sql`DESC` : sql`ASC`;
+  const after = keysetCursor(request.after, 'after');
+  const before = keysetCursor(request.before, 'before');
 
   const conditions: RawBuilder<unknown>[] = [
     parentIds.length === 1 ? sql`${parent} = ${parentIds[0]}` : sql`${parent} IN (${sql.join(parentIds)})`,
   ];
-  if (request.after) conditions.push(sql`(${time}, ${id}) > (${request.after.time}, ${request.after.id})`);
-  if (request.before) conditions.push(sql`(${time}, ${id}) < (${request.before.time}, ${request.before.id})`);
+  if (after) conditions.push(sql`(${time}, ${id}) > (${after.time}, ${after.id})`);
+  if (before) conditions.push(sql`(${time}, ${id}) < (${before.time}, ${before.id})`);
   const where = sql.join(conditions, sql` AND `);
 
   const query =
