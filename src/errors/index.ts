@@ -73,6 +73,11 @@ export function gatewayError(code: ErrorCode, message: string, extensions: Recor
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
+/** Whether `error` is a platform subgraph's failure (`SUBGRAPH_UNAVAILABLE`): it passes, so a stream or an archive waits and tries again. */
+export function isSubgraphUnavailable(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.code === ErrorCode.SubgraphUnavailable;
+}
+
 /** Bad input from the caller: `BAD_USER_INPUT`, naming the argument at fault when there is one. */
 export function badInput(message: string, argumentName?: string): GraphQLError {
   return gatewayError(ErrorCode.BadUserInput, message, argumentName ? { argumentName } : {});

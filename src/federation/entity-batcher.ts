@@ -89,11 +89,6 @@ export function unavailable(subgraph: string, error: unknown): GraphQLError {
   });
 }
 
-/** Whether an error is a subgraph's failure: a stream or an archive waits and tries again. */
-export function isSubgraphUnavailable(error: unknown): boolean {
-  return error instanceof GraphQLError && error.extensions.code === ErrorCode.SubgraphUnavailable;
-}
-
 function fail(group: Group, error: GraphQLError): void {
   for (const waiting of group.waiting) waiting.reject(error);
 }

@@ -104,6 +104,8 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
     intervalMs: config.archiveIntervalMs,
     grantLapse: (grant) => grantLapse(store.db, grant, config.extraEligibleCountries),
     webhookBackoffMs: config.webhookBackoffMs,
+    // A subgraph failing for about four of its own timeouts running fails the attempt.
+    subgraphRetryWaitsMs: [0.25, 0.5, 1, 2].map((share) => share * config.federation.timeoutMs),
     onError: logError('archive system failed'),
     onDownload: (download) => recordDownload(accessLog, download),
     observe(event) {
