@@ -7,8 +7,10 @@ import { contractGaps } from './contract.js';
 import { CursorSeal } from './cursor-seal.js';
 import { EntityBatcher } from './entity-batcher.js';
 import type { RemoteSubgraph } from './remote-entity.js';
+import { remoteFollowsSource } from './remote-follows.js';
 import { remoteMessagesSource } from './remote-messages.js';
 import { remoteActivitySource, remotePostsSource } from './remote-posts.js';
+import { remoteProfileSource } from './remote-profile.js';
 import { SubgraphClient, SubgraphFailure, type SubgraphObserver } from './subgraph-client.js';
 
 /** Where a subgraph stands: checked and carrying its contract, not answering, or answering without the contract. */
@@ -29,9 +31,11 @@ export class SubgraphContractError extends Error {
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 
-/** Each federated category's source builder over its subgraph. */
-const REMOTE_SOURCES: Partial<{ [C in Category]: (subgraph: RemoteSubgraph) => Sources[C] }> = {
+/** Each category's source over its subgraph (a federated profile keeps reading identities locally). */
+const REMOTE_SOURCES: { [C in Category]: (subgraph: RemoteSubgraph, local: Sources) => Sources[C] } = {
+  profile: (subgraph, local) => remoteProfileSource(subgraph, local.profile),
   posts: remotePostsSource,
+  follows: remoteFollowsSource,
   activity: remoteActivitySource,
   messages: remoteMessagesSource,
 };
@@ -83,7 +87,7 @@ export class Federation {
   /** `local` with each federated category's source replaced by its subgraph's. */
   sources(local: Sources): Sources {
     const sources = { ...local };
-    for (const [category, subgraph] of this.subgraphs) (sources as Record<Category, unknown>)[category] = REMOTE_SOURCES[category]!(subgraph);
+    for (const [category, subgraph] of this.subgraphs) (sources as Record<Category, unknown>)[category] = REMOTE_SOURCES[category](subgraph, local);
     return sources;
   }
 
