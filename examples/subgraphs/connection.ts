@@ -94,8 +94,9 @@ export function pageRequestKey(request: PageRequest): string {
 }
 
 /**
- * Reads one page of `list` for every parent in one statement: a window numbers each parent's
- * rows in the list's order, and one row past the page tells whether another page follows.
+ * Reads one page of `list` for every parent in one statement. One parent is an index range scan
+ * with a LIMIT; several take a window that numbers each parent's rows in the list's order. One
+ * row past the page tells whether another page follows.
  */
 export function readPages<Row extends object>(
   db: Database,
@@ -109,12 +110,14 @@ export function readPages<Row extends object>(
   const parameters: unknown[] = [...parentIds];
   if (request.after) conditions.push(`(${time}, ${id}) > (?, ?)`), parameters.push(request.after.time, request.after.id);
   if (request.before) conditions.push(`(${time}, ${id}) < (?, ?)`), parameters.push(request.before.time, request.before.id);
-  const rows = db
-    .prepare(
-      `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY ${time} ${direction}, ${id} ${direction}) AS pageRank` +
-        ` FROM ${table} WHERE ${conditions.join(' AND ')}) WHERE pageRank <= ? ORDER BY pageRank`,
-    )
-    .all(...parameters, request.size + 1) as (Row & { pageRank: number })[];
+  const order = `${time} ${direction}, ${id} ${direction}`;
+  const where = conditions.join(' AND ');
+  const statement =
+    parentIds.length === 1
+      ? `SELECT * FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ?`
+      : `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY ${order}) AS pageRank FROM ${table} WHERE ${where})` +
+        ' WHERE pageRank <= ? ORDER BY pageRank';
+  const rows = db.prepare(statement).all(...parameters, request.size + 1) as (Row & { pageRank?: number })[];
 
   const byParent = new Map<string, Row[]>(parentIds.map((parentId) => [parentId, []]));
   for (const { pageRank: _rank, ...row } of rows) byParent.get((row as Record<string, unknown>)[parent] as string)!.push(row as Row);

@@ -57,7 +57,7 @@ export class MessagesStore {
       );
       CREATE INDEX IF NOT EXISTS messagesByConversation ON messages (conversationId, sentAt, id);
       CREATE VIEW IF NOT EXISTS memberships AS
-        SELECT participants.userId, participants.joinedAt, conversations.id, conversations.createdAt
+        SELECT participants.userId, participants.joinedAt, participants.conversationId AS id, conversations.createdAt
         FROM participants JOIN conversations ON conversations.id = participants.conversationId;
     `);
   }
