@@ -10,7 +10,7 @@ export { keysetCursor, type Cursor, type Page, type PageCursor, type PageRequest
 export type * from './sources/index.js';
 export { dropSchema, isPostgres, lockChangeLog, lockKey, type DialectName } from './dialect.js';
 export { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
-export { seedDemo } from './seed-demo.js';
+export { demoRows, seedDemo, type DemoRows } from './seed-demo.js';
 export { sharedSecret } from './shared-secret.js';
 export { SerialDrain } from './serial-drain.js';
 

@@ -38,7 +38,7 @@ export async function seedDemo(db: Kysely<Database>, options: DemoSeedOptions): 
     // Instances starting together on an empty PostgreSQL: the first seeds, the others then find it done.
     await lockKey(trx, 'seed-demo');
     if (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) return false;
-    const data = demoData(await englishFaker());
+    const data = await demoRows();
     await insertAll(trx, 'users', data.users);
     // One hash serves them all: hashing each of hundreds of demo users would cost seconds at start.
     const passwordHash = await options.passwordHash();
@@ -51,6 +51,17 @@ export async function seedDemo(db: Kysely<Database>, options: DemoSeedOptions): 
     await insertAll(trx, 'messages', data.messages);
     return true;
   });
+}
+
+/** The rows {@link seedDemo} writes, one array per table. */
+export type DemoRows = ReturnType<typeof demoData>;
+
+/**
+ * The rows {@link seedDemo} writes, without writing them: for a store of another shape to hold
+ * the very same data (the reference subgraphs serve the posts and messages of the demo users).
+ */
+export async function demoRows(): Promise<DemoRows> {
+  return demoData(await englishFaker());
 }
 
 function demoData(f: Faker) {
