@@ -25,7 +25,7 @@ export function remoteList<Node, Row>(list: RemoteList<Node, Row>): RemoteList<N
 export const MAX_REMOTE_PAGE = 1000;
 
 const connectionSchema = z.object({
-  edges: z.array(z.object({ cursor: z.string().min(1), node: z.unknown() })),
+  edges: z.array(z.object({ cursor: z.string().min(1), node: z.unknown().optional() })),
   pageInfo: z.object({ hasNextPage: z.boolean(), hasPreviousPage: z.boolean() }),
 });
 

@@ -70,9 +70,10 @@ export class SubgraphClient {
   constructor(private readonly options: SubgraphClientOptions) {
     this.#executor = buildHTTPExecutor({
       endpoint: options.url,
-      fetch: cappedFetch,
+      // The bound on time is the fetch's own signal: the executor's `timeout` would tie a listener
+      // per request to one long-lived signal of its own.
+      fetch: (url: string, init?: RequestInit) => cappedFetch(url, { ...init, signal: withTimeout(init?.signal, options.timeoutMs) }),
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-      timeout: options.timeoutMs,
       print: (document) => printed.get(document) ?? '',
       // Each request the gateway sends already stands for every load of its tick.
       deduplicateInflightRequests: false,
@@ -160,6 +161,11 @@ async function cappedFetch(url: string, init?: RequestInit): Promise<Response> {
     chunks.push(chunk);
   }
   return new Response(Buffer.concat(chunks), { status: response.status, headers: response.headers });
+}
+
+function withTimeout(signal: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
 function oversize(): SubgraphFailure {
