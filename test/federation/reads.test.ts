@@ -60,6 +60,10 @@ describe.each(dialects())('a gateway with posts and messages on their subgraphs,
     expect(fromSubgraphs.body.data.viewer.posts.edges).toHaveLength(20);
     expect(fromSubgraphs.body.data.viewer.conversations.edges.length).toBeGreaterThan(1);
     expect(withoutCursors(fromSubgraphs.body.data)).toEqual(withoutCursors(fromStore.body.data));
+    const durations = await federated.gateway.metrics.registry.getSingleMetric('gateway_subgraph_request_duration_seconds')!.get();
+    for (const subgraph of ['posts', 'messages']) {
+      expect(durations.values.find((v) => v.labels.subgraph === subgraph && (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBeGreaterThan(0);
+    }
   });
 
   it.each([5, 50])('costs one request to the posts subgraph and two to the messages subgraph at page size %i', async (n) => {
@@ -104,6 +108,16 @@ describe.each(dialects())('a gateway with posts and messages on their subgraphs,
     expect(body.data.viewer.conversations).toBeNull();
     expect(body.errors).toEqual([expect.objectContaining({ path: ['viewer', 'conversations'], extensions: expect.objectContaining({ code: 'INSUFFICIENT_SCOPE' }) })]);
     expect((await messages.counters()).requests).toBe(0);
+  });
+
+  it('asks no subgraph anything for a token whose grant was revoked', async () => {
+    const token = await federated.token('alice', 'portability.all.ongoing');
+    const { grant } = (await federated.graphql('{ grant { id } }', { token })).body.data;
+    expect(await federated.gateway.authority.revokeGrant(grant.id)).toBe(true);
+    await Promise.all([posts.resetCounters(), messages.resetCounters()]);
+    const { status } = await federated.graphql(PAGE, { token, variables: { n: 5 } });
+    expect(status).toBe(401);
+    expect((await posts.counters()).requests + (await messages.counters()).requests).toBe(0);
   });
 
   it('pages forwards and backwards through the same posts as the embedded store', async () => {
