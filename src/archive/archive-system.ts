@@ -84,9 +84,25 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
   await worker.start();
   deliverer.start();
 
-  const archives: Archives = {
+  return {
+    archives: archiveService(db, worker, options.intervalMs, downloadUrl),
+    download: downloadRoute(db, links, dir, options.grantLapse, () => worker.sweep(), (id, req, res) =>
+      // The response is over: a failure here is the operator's to know, not the client's.
+      reportDownload(db, id, req, res, options.onDownload ?? (() => {})).catch(options.onError),
+    ),
+    wakeWebhooks: () => deliverer.wake(),
+    async close() {
+      await worker.close();
+      await deliverer.close();
+    },
+  };
+}
+
+/** {@link Archives} over the store, waking this instance's worker for what it must do. */
+function archiveService(db: Kysely<Database>, worker: ArchiveWorker, intervalMs: number, downloadUrl: (row: ArchiveRow) => string | null): Archives {
+  return {
     async request(requester, categories) {
-      const row = await insertArchiveJob(db, requester, categories, options.intervalMs);
+      const row = await insertArchiveJob(db, requester, categories, intervalMs);
       worker.wake();
       return row;
     },
@@ -98,34 +114,24 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
       worker.events.emit('progress', id);
       return row;
     },
-    async *watch(grantId, id) {
-      let last: string | undefined;
-      for (;;) {
-        const row = await findArchive(db, grantId, id);
-        const seen = `${row.status}:${row.updatedAt}`;
-        if (seen !== last) {
-          last = seen;
-          yield row;
-        }
-        if (row.status === 'READY' || SETTLED.has(row.status)) return;
-        await changeOf(worker, id);
-      }
-    },
+    watch: (grantId, id) => watchArchive(db, worker, grantId, id),
     downloadUrl,
   };
+}
 
-  return {
-    archives,
-    download: downloadRoute(db, links, dir, options.grantLapse, () => worker.sweep(), (id, req, res) =>
-      // The response is over: a failure here is the operator's to know, not the client's.
-      reportDownload(db, id, req, res, options.onDownload ?? (() => {})).catch(options.onError),
-    ),
-    wakeWebhooks: () => deliverer.wake(),
-    async close() {
-      await worker.close();
-      await deliverer.close();
-    },
-  };
+/** {@link Archives.watch}: reads the row on each change this instance announces (or each poll), and yields it when it differs. */
+async function* watchArchive(db: Kysely<Database>, worker: ArchiveWorker, grantId: string, id: string): AsyncIterable<ArchiveRow> {
+  let last: string | undefined;
+  for (;;) {
+    const row = await findArchive(db, grantId, id);
+    const seen = `${row.status}:${row.updatedAt}`;
+    if (seen !== last) {
+      last = seen;
+      yield row;
+    }
+    if (row.status === 'READY' || SETTLED.has(row.status)) return;
+    await changeOf(worker, id);
+  }
 }
 
 /** Resolves when this instance announces a change to the archive, or after a poll interval. */

@@ -11,64 +11,71 @@ import { hashToken } from './tokens.js';
  * Clients are not stored here: they are the approved apps of the registry.
  */
 export function kyselyAdapter(db: Kysely<Database>, findClient: (id: string) => Promise<AdapterPayload | undefined>): AdapterFactory {
-  return (model: string): Adapter => {
-    if (model === 'Client') return clientAdapter(findClient);
-    const row = (id: string) => db.selectFrom('oidcPayloads').selectAll().where('model', '=', model).where('idHash', '=', hashToken(id));
-    const revive = (id: string, found: { payload: string; consumedAt: number | null } | undefined): AdapterPayload | undefined => {
+  return (model: string): Adapter => (model === 'Client' ? clientAdapter(findClient) : payloadAdapter(db, model));
+}
+
+/** One model's payloads (tokens, codes, sessions, grants, …) in `oidcPayloads`. */
+function payloadAdapter(db: Kysely<Database>, model: string): Adapter {
+  const row = (id: string) => db.selectFrom('oidcPayloads').selectAll().where('model', '=', model).where('idHash', '=', hashToken(id));
+  const revive = (id: string, found: { payload: string; consumedAt: number | null } | undefined): AdapterPayload | undefined => {
+    if (!found) return undefined;
+    const payload = JSON.parse(found.payload) as AdapterPayload;
+    return { ...payload, jti: id, ...(found.consumedAt !== null ? { consumed: Math.floor(found.consumedAt / 1000) } : {}) };
+  };
+  return {
+    async upsert(id, payload, expiresIn) {
+      const values = storedValues(payload, expiresIn);
+      await db
+        .insertInto('oidcPayloads')
+        .values({ model, idHash: hashToken(id), consumedAt: null, ...values })
+        .onConflict((oc) => oc.columns(['model', 'idHash']).doUpdateSet(values))
+        .execute();
+    },
+    async find(id) {
+      const found = await row(id).where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', Date.now())])).executeTakeFirst();
+      return revive(id, found);
+    },
+    async findByUid(uid) {
+      const found = await db
+        .selectFrom('oidcPayloads')
+        .selectAll()
+        .where('model', '=', model)
+        .where('uidHash', '=', hashToken(uid))
+        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', Date.now())]))
+        .executeTakeFirst();
       if (!found) return undefined;
       const payload = JSON.parse(found.payload) as AdapterPayload;
-      return { ...payload, jti: id, ...(found.consumedAt !== null ? { consumed: Math.floor(found.consumedAt / 1000) } : {}) };
-    };
-    return {
-      async upsert(id, payload, expiresIn) {
-        const { jti: _jti, ...stored } = payload;
-        // An interaction names its browser session by uid, which is all oidc-provider reads back;
-        // the session's id (`cookie`) is the session cookie's value, a bearer secret like the rest.
-        if (stored.session?.cookie) stored.session = { ...stored.session, cookie: undefined };
-        const values = {
-          payload: JSON.stringify(stored),
-          grantId: payload.grantId ?? null,
-          uidHash: payload.uid ? hashToken(payload.uid) : null,
-          userCode: payload.userCode ?? null,
-          expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null,
-        };
-        await db
-          .insertInto('oidcPayloads')
-          .values({ model, idHash: hashToken(id), consumedAt: null, ...values })
-          .onConflict((oc) => oc.columns(['model', 'idHash']).doUpdateSet(values))
-          .execute();
-      },
-      async find(id) {
-        const found = await row(id).where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', Date.now())])).executeTakeFirst();
-        return revive(id, found);
-      },
-      async findByUid(uid) {
-        const found = await db
-          .selectFrom('oidcPayloads')
-          .selectAll()
-          .where('model', '=', model)
-          .where('uidHash', '=', hashToken(uid))
-          .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', Date.now())]))
-          .executeTakeFirst();
-        if (!found) return undefined;
-        const payload = JSON.parse(found.payload) as AdapterPayload;
-        // A session's id is not recoverable from its hash; oidc-provider looks it up by uid only to read it.
-        return payload;
-      },
-      async findByUserCode(userCode) {
-        const found = await db.selectFrom('oidcPayloads').selectAll().where('model', '=', model).where('userCode', '=', userCode).executeTakeFirst();
-        return found ? (JSON.parse(found.payload) as AdapterPayload) : undefined;
-      },
-      async consume(id) {
-        await db.updateTable('oidcPayloads').set({ consumedAt: Date.now() }).where('model', '=', model).where('idHash', '=', hashToken(id)).execute();
-      },
-      async destroy(id) {
-        await db.deleteFrom('oidcPayloads').where('model', '=', model).where('idHash', '=', hashToken(id)).execute();
-      },
-      async revokeByGrantId(grantId) {
-        await db.deleteFrom('oidcPayloads').where('grantId', '=', grantId).execute();
-      },
-    };
+      // A session's id is not recoverable from its hash; oidc-provider looks it up by uid only to read it.
+      return payload;
+    },
+    async findByUserCode(userCode) {
+      const found = await db.selectFrom('oidcPayloads').selectAll().where('model', '=', model).where('userCode', '=', userCode).executeTakeFirst();
+      return found ? (JSON.parse(found.payload) as AdapterPayload) : undefined;
+    },
+    async consume(id) {
+      await db.updateTable('oidcPayloads').set({ consumedAt: Date.now() }).where('model', '=', model).where('idHash', '=', hashToken(id)).execute();
+    },
+    async destroy(id) {
+      await db.deleteFrom('oidcPayloads').where('model', '=', model).where('idHash', '=', hashToken(id)).execute();
+    },
+    async revokeByGrantId(grantId) {
+      await db.deleteFrom('oidcPayloads').where('grantId', '=', grantId).execute();
+    },
+  };
+}
+
+/** A payload's columns as stored: no raw id, and no session cookie value. */
+function storedValues(payload: AdapterPayload, expiresIn: number) {
+  const { jti: _jti, ...stored } = payload;
+  // An interaction names its browser session by uid, which is all oidc-provider reads back;
+  // the session's id (`cookie`) is the session cookie's value, a bearer secret like the rest.
+  if (stored.session?.cookie) stored.session = { ...stored.session, cookie: undefined };
+  return {
+    payload: JSON.stringify(stored),
+    grantId: payload.grantId ?? null,
+    uidHash: payload.uid ? hashToken(payload.uid) : null,
+    userCode: payload.userCode ?? null,
+    expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null,
   };
 }
 

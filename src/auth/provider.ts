@@ -35,46 +35,15 @@ const RECURRING_ACCESS_TOKEN_SECONDS = 3600;
  * and RFC 8414 metadata. Only approved apps are clients; every authorization asks for consent anew.
  */
 export async function createProvider(db: Kysely<Database>, options: ProviderOptions): Promise<Provider> {
-  const findClient = async (clientId: string): Promise<AdapterPayload | undefined> => {
-    const app = await findApp(db, clientId);
-    if (!app || app.status !== 'APPROVED') return undefined;
-    const extraRedirectUris = app.id === DEMO_APP.clientId ? (options.demoRedirectUris ?? []) : [];
-    return {
-      client_id: app.id,
-      client_name: app.name,
-      redirect_uris: [...(JSON.parse(app.redirectUris) as string[]), ...extraRedirectUris],
-      scope: app.scopes,
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      ...(app.secretHash
-        ? { client_secret: app.secretHash, token_endpoint_auth_method: 'client_secret_basic' }
-        : { token_endpoint_auth_method: 'none' }),
-    };
-  };
-
   const configuration: Configuration = {
-    adapter: kyselyAdapter(db, findClient),
+    adapter: kyselyAdapter(db, clientFinder(db, options)),
     scopes: [...ALL_SCOPES],
     claims: { openid: ['sub'] },
     cookies: { keys: await cookieKeys(db) },
     jwks: { keys: (await signingKeys(db)) as never },
     pkce: { required: () => true },
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
-    features: {
-      devInteractions: { enabled: false },
-      // An app may introspect its own tokens only.
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
-      revocation: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => options.resource,
-        useGrantedResource: () => true,
-        getResourceServerInfo(_ctx, resource) {
-          if (resource !== options.resource) throw new errors.InvalidTarget();
-          return { scope: ALL_SCOPES.join(' '), audience: options.resource, accessTokenFormat: 'opaque' };
-        },
-      },
-    },
+    features: features(options),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // An OAuth error the user sees (a bad client or redirect URI): the gateway's own page, no details beyond the RFC's.
     renderError(ctx, out) {
@@ -90,14 +59,7 @@ export async function createProvider(db: Kysely<Database>, options: ProviderOpti
     expiresWithSession: async () => false,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && [...code.scopes].some((scope) => scope.endsWith('.ongoing')),
-    ttl: {
-      AccessToken: (_ctx, token) => (token.scope?.includes('.single') ? options.oneTimeSeconds : RECURRING_ACCESS_TOKEN_SECONDS),
-      AuthorizationCode: 60,
-      RefreshToken: options.recurringSeconds,
-      Grant: options.recurringSeconds,
-      Interaction: 3600,
-      Session: 24 * 3600,
-    },
+    ttl: lifetimes(options),
     // An account outside the region cannot sign in, redeem a code, or refresh.
     async findAccount(_ctx, sub) {
       const user = await db.selectFrom('users').select(['id', 'country']).where('id', '=', sub).executeTakeFirst();
@@ -108,10 +70,63 @@ export async function createProvider(db: Kysely<Database>, options: ProviderOpti
 
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = options.trustProxy ?? false;
-  // Client secrets are stored as SHA-256 digests; compare digests, in constant time.
+  compareHashedSecrets(provider);
+  return provider;
+}
+
+/** Looks a client up in the app registry: only an approved app is one. */
+function clientFinder(db: Kysely<Database>, options: ProviderOptions): (clientId: string) => Promise<AdapterPayload | undefined> {
+  return async (clientId) => {
+    const app = await findApp(db, clientId);
+    if (!app || app.status !== 'APPROVED') return undefined;
+    const extraRedirectUris = app.id === DEMO_APP.clientId ? (options.demoRedirectUris ?? []) : [];
+    return {
+      client_id: app.id,
+      client_name: app.name,
+      redirect_uris: [...(JSON.parse(app.redirectUris) as string[]), ...extraRedirectUris],
+      scope: app.scopes,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      ...(app.secretHash
+        ? { client_secret: app.secretHash, token_endpoint_auth_method: 'client_secret_basic' }
+        : { token_endpoint_auth_method: 'none' }),
+    };
+  };
+}
+
+function features(options: ProviderOptions): Configuration['features'] {
+  return {
+    devInteractions: { enabled: false },
+    // An app may introspect its own tokens only.
+    introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+    revocation: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => options.resource,
+      useGrantedResource: () => true,
+      getResourceServerInfo(_ctx, resource) {
+        if (resource !== options.resource) throw new errors.InvalidTarget();
+        return { scope: ALL_SCOPES.join(' '), audience: options.resource, accessTokenFormat: 'opaque' };
+      },
+    },
+  };
+}
+
+function lifetimes(options: ProviderOptions): Configuration['ttl'] {
+  return {
+    AccessToken: (_ctx, token) => (token.scope?.includes('.single') ? options.oneTimeSeconds : RECURRING_ACCESS_TOKEN_SECONDS),
+    AuthorizationCode: 60,
+    RefreshToken: options.recurringSeconds,
+    Grant: options.recurringSeconds,
+    Interaction: 3600,
+    Session: 24 * 3600,
+  };
+}
+
+/** Client secrets are stored as SHA-256 digests; compare digests, in constant time. */
+function compareHashedSecrets(provider: Provider): void {
   const compare = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
     return compare.call(this, hashToken(actual));
   };
-  return provider;
 }

@@ -29,6 +29,28 @@ const w = <T>(weight: number, value: T) => ({ weight, value });
 // FNV-1a, so any --seed string becomes a 32-bit seed.
 const hash = (seed: string) => [...seed].reduce((h, c) => Math.imul(h ^ c.codePointAt(0)!, 0x01000193) >>> 0, 0x811c9dc5);
 
+/** What the simulation has made so far: it only edits or deletes these. */
+interface SimWorld {
+  f: Faker;
+  runId: string;
+  posts: Post[];
+  follows: { followerId: string; followeeId: string }[];
+  conversations: { id: string; participants: string[] }[];
+}
+
+/** One step: the `n`th event, its id and time, and the user who acts. */
+interface SimTurn {
+  n: number;
+  id: string;
+  at: string;
+  user: string;
+  others: string[];
+  /** The other users `user` does not follow yet. */
+  unfollowed: string[];
+}
+
+type SimAction = 'post' | 'edit' | 'delete' | 'follow' | 'unfollow' | 'activity' | 'conversation' | 'message';
+
 /**
  * The endless, seeded activity of `users`: posts created, edited and deleted; follows and
  * unfollows; likes, comments, shares and views of the posts it created, searches and logins; and
@@ -40,82 +62,93 @@ export function* simulate(seed: string | number, users: readonly string[], optio
   const { runId = 'plan', now = Date.now } = options;
   const f = new Faker({ locale: [en, base] });
   f.seed(hash(String(seed)));
-  const pick = <T>(items: readonly T[]): T => f.helpers.arrayElement(items);
-  const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
-  const caption = () => {
-    const [adj, noun, city] = [f.word.adjective(), f.word.noun(), f.location.city()];
-    return pick([`${cap(adj)} ${noun} in ${city} today`, `Golden hour over ${city}`, `Can't believe how ${adj} this ${noun} turned out`, `New ${noun}, who dis`]);
-  };
-  const text = () =>
-    pick([`Are we still on for ${f.date.weekday()}?`, `Did you see the ${f.word.noun()}?`, 'Running 10 minutes late, sorry!', 'Sounds good 👍', `I'm in ${f.location.city()} until ${f.date.weekday()}`]);
-  const posts: Post[] = [];
-  const follows: { followerId: string; followeeId: string }[] = [];
-  const conversations: { id: string; participants: string[] }[] = [];
+  const world: SimWorld = { f, runId, posts: [], follows: [], conversations: [] };
   for (let n = 1; ; n++) {
     const id = `sim-${runId}-${n}`;
     const at = new Date(now()).toISOString();
-    const user = pick(users);
+    const user = f.helpers.arrayElement(users);
     const others = users.filter((u) => u !== user);
-    const unfollowed = others.filter((o) => !follows.some((x) => x.followerId === user && x.followeeId === o));
-    const action = f.helpers.weightedArrayElement([
-      w(18, 'post'), w(posts.length ? 8 : 0, 'edit'), w(posts.length > 2 ? 4 : 0, 'delete'),
-      w(unfollowed.length ? 8 : 0, 'follow'), w(follows.length ? 3 : 0, 'unfollow'), w(25, 'activity'),
-      w(others.length ? 6 : 0, 'conversation'), w(conversations.length ? 20 : 0, 'message'),
-    ].filter((c) => c.weight > 0));
-    switch (action) {
-      case 'post': {
-        const postId = `sim-${runId}-post-${n}`;
-        const type = f.datatype.boolean(0.4) ? f.helpers.weightedArrayElement([w(7, 'IMAGE' as const), w(2, 'VIDEO' as const), w(1, 'AUDIO' as const)]) : undefined;
-        const media = type && { url: `https://media.example.com/sim/${postId}.${MEDIA[type]}`, type, durationSeconds: type === 'IMAGE' ? null : f.number.int({ min: 5, max: 300 }) };
-        const visibility = f.helpers.weightedArrayElement([w(7, 'PUBLIC' as const), w(2, 'FOLLOWERS' as const), w(1, 'PRIVATE' as const)]);
-        const post: Post = { id: postId, authorId: user, caption: caption(), media: media ?? null, visibility, createdAt: at };
-        posts.push(post);
-        yield { id, type: 'post.upsert', data: post };
-        break;
-      }
-      case 'edit': {
-        const i = f.number.int(posts.length - 1);
-        posts[i] = { ...posts[i]!, caption: caption(), updatedAt: at };
-        yield { id, type: 'post.upsert', data: posts[i]! };
-        break;
-      }
-      case 'delete':
-        yield { id, type: 'post.delete', data: { id: posts.splice(f.number.int(posts.length - 1), 1)[0]!.id } };
-        break;
-      case 'follow':
-        follows.push({ followerId: user, followeeId: pick(unfollowed) });
-        yield { id, type: 'follow.upsert', data: { ...follows.at(-1)!, since: at } };
-        break;
-      case 'unfollow':
-        yield { id, type: 'follow.delete', data: follows.splice(f.number.int(follows.length - 1), 1)[0]! };
-        break;
-      case 'activity': {
-        const theirs = posts.filter((p) => p.authorId !== user && p.visibility !== 'PRIVATE');
-        const playable = theirs.filter((p) => p.media && p.media.type !== 'IMAGE');
-        const kind = f.helpers.weightedArrayElement([
-          w(theirs.length ? 7 : 0, 'LIKE' as const), w(playable.length ? 4 : 0, 'WATCH' as const), w(theirs.length ? 2 : 0, 'COMMENT' as const),
-          w(theirs.length ? 1 : 0, 'SHARE' as const), w(3, 'SEARCH' as const), w(2, 'LOGIN' as const),
-        ].filter((c) => c.weight > 0));
-        const target =
-          kind === 'SEARCH' ? { type: 'QUERY' as const, text: pick([`${f.food.dish().toLowerCase()} recipe`, `${f.location.city().toLowerCase()} restaurants`, `best ${f.word.noun()}`]) }
-          : kind === 'LOGIN' ? { type: 'DEVICE' as const, text: pick(DEVICES) }
-          : { type: 'POST' as const, ref: pick(kind === 'WATCH' ? playable : theirs).id, text: kind === 'COMMENT' ? pick([`This is so ${f.word.adjective()}!`, 'Where is this?', 'Great shot!', 'Haha same']) : null };
-        yield { id, type: 'activity.upsert', data: { id: `sim-${runId}-act-${n}`, userId: user, kind, target, occurredAt: at } };
-        break;
-      }
-      case 'conversation': {
-        const conversation = { id: `sim-${runId}-conv-${n}`, participants: [user, ...f.helpers.arrayElements(others, { min: 1, max: Math.min(3, others.length) })] };
-        conversations.push(conversation);
-        yield { id, type: 'message.upsert', data: { id: `sim-${runId}-msg-${n}`, conversationId: conversation.id, senderId: user, text: text(), sentAt: at, participantIds: conversation.participants } };
-        break;
-      }
-      case 'message': {
-        const conversation = pick(conversations);
-        yield { id, type: 'message.upsert', data: { id: `sim-${runId}-msg-${n}`, conversationId: conversation.id, senderId: pick(conversation.participants), text: text(), sentAt: at } };
-        break;
-      }
+    const unfollowed = others.filter((o) => !world.follows.some((x) => x.followerId === user && x.followeeId === o));
+    const turn: SimTurn = { n, id, at, user, others, unfollowed };
+    yield nextEvent(world, turn, chooseAction(world, turn));
+  }
+}
+
+/** What the user does next, weighted; only what there is something to do it to. */
+function chooseAction({ f, posts, follows, conversations }: SimWorld, { others, unfollowed }: SimTurn): SimAction {
+  return f.helpers.weightedArrayElement([
+    w(18, 'post' as const), w(posts.length ? 8 : 0, 'edit' as const), w(posts.length > 2 ? 4 : 0, 'delete' as const),
+    w(unfollowed.length ? 8 : 0, 'follow' as const), w(follows.length ? 3 : 0, 'unfollow' as const), w(25, 'activity' as const),
+    w(others.length ? 6 : 0, 'conversation' as const), w(conversations.length ? 20 : 0, 'message' as const),
+  ].filter((c) => c.weight > 0));
+}
+
+function nextEvent(world: SimWorld, turn: SimTurn, action: SimAction): SimEvent {
+  const { f, runId, posts, follows, conversations } = world;
+  const { n, id, at, user } = turn;
+  switch (action) {
+    case 'post':
+      return newPost(world, turn);
+    case 'edit': {
+      const i = f.number.int(posts.length - 1);
+      posts[i] = { ...posts[i]!, caption: caption(f), updatedAt: at };
+      return { id, type: 'post.upsert', data: posts[i]! };
+    }
+    case 'delete':
+      return { id, type: 'post.delete', data: { id: posts.splice(f.number.int(posts.length - 1), 1)[0]!.id } };
+    case 'follow':
+      follows.push({ followerId: user, followeeId: f.helpers.arrayElement(turn.unfollowed) });
+      return { id, type: 'follow.upsert', data: { ...follows.at(-1)!, since: at } };
+    case 'unfollow':
+      return { id, type: 'follow.delete', data: follows.splice(f.number.int(follows.length - 1), 1)[0]! };
+    case 'activity':
+      return activity(world, turn);
+    case 'conversation': {
+      const conversation = { id: `sim-${runId}-conv-${n}`, participants: [user, ...f.helpers.arrayElements(turn.others, { min: 1, max: Math.min(3, turn.others.length) })] };
+      conversations.push(conversation);
+      return { id, type: 'message.upsert', data: { id: `sim-${runId}-msg-${n}`, conversationId: conversation.id, senderId: user, text: text(f), sentAt: at, participantIds: conversation.participants } };
+    }
+    case 'message': {
+      const conversation = f.helpers.arrayElement(conversations);
+      return { id, type: 'message.upsert', data: { id: `sim-${runId}-msg-${n}`, conversationId: conversation.id, senderId: f.helpers.arrayElement(conversation.participants), text: text(f), sentAt: at } };
     }
   }
+}
+
+function newPost({ f, runId, posts }: SimWorld, { n, id, at, user }: SimTurn): SimEvent {
+  const postId = `sim-${runId}-post-${n}`;
+  const type = f.datatype.boolean(0.4) ? f.helpers.weightedArrayElement([w(7, 'IMAGE' as const), w(2, 'VIDEO' as const), w(1, 'AUDIO' as const)]) : undefined;
+  const media = type && { url: `https://media.example.com/sim/${postId}.${MEDIA[type]}`, type, durationSeconds: type === 'IMAGE' ? null : f.number.int({ min: 5, max: 300 }) };
+  const visibility = f.helpers.weightedArrayElement([w(7, 'PUBLIC' as const), w(2, 'FOLLOWERS' as const), w(1, 'PRIVATE' as const)]);
+  const post: Post = { id: postId, authorId: user, caption: caption(f), media: media ?? null, visibility, createdAt: at };
+  posts.push(post);
+  return { id, type: 'post.upsert', data: post };
+}
+
+/** A like, watch, comment or share of someone else's post the simulation made, a search, or a login. */
+function activity({ f, runId, posts }: SimWorld, { n, id, at, user }: SimTurn): SimEvent {
+  const pick = <T>(items: readonly T[]): T => f.helpers.arrayElement(items);
+  const theirs = posts.filter((p) => p.authorId !== user && p.visibility !== 'PRIVATE');
+  const playable = theirs.filter((p) => p.media && p.media.type !== 'IMAGE');
+  const kind = f.helpers.weightedArrayElement([
+    w(theirs.length ? 7 : 0, 'LIKE' as const), w(playable.length ? 4 : 0, 'WATCH' as const), w(theirs.length ? 2 : 0, 'COMMENT' as const),
+    w(theirs.length ? 1 : 0, 'SHARE' as const), w(3, 'SEARCH' as const), w(2, 'LOGIN' as const),
+  ].filter((c) => c.weight > 0));
+  const target =
+    kind === 'SEARCH' ? { type: 'QUERY' as const, text: pick([`${f.food.dish().toLowerCase()} recipe`, `${f.location.city().toLowerCase()} restaurants`, `best ${f.word.noun()}`]) }
+    : kind === 'LOGIN' ? { type: 'DEVICE' as const, text: pick(DEVICES) }
+    : { type: 'POST' as const, ref: pick(kind === 'WATCH' ? playable : theirs).id, text: kind === 'COMMENT' ? pick([`This is so ${f.word.adjective()}!`, 'Where is this?', 'Great shot!', 'Haha same']) : null };
+  return { id, type: 'activity.upsert', data: { id: `sim-${runId}-act-${n}`, userId: user, kind, target, occurredAt: at } };
+}
+
+function caption(f: Faker): string {
+  const [adj, noun, city] = [f.word.adjective(), f.word.noun(), f.location.city()];
+  const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+  return f.helpers.arrayElement([`${cap(adj)} ${noun} in ${city} today`, `Golden hour over ${city}`, `Can't believe how ${adj} this ${noun} turned out`, `New ${noun}, who dis`]);
+}
+
+function text(f: Faker): string {
+  return f.helpers.arrayElement([`Are we still on for ${f.date.weekday()}?`, `Did you see the ${f.word.noun()}?`, 'Running 10 minutes late, sorry!', 'Sounds good 👍', `I'm in ${f.location.city()} until ${f.date.weekday()}`]);
 }
 
 /** The first `count` events of {@link simulate}, without sending anything. */
@@ -124,23 +157,24 @@ export function plan(seed: string | number, users: readonly string[], count: num
   return Array.from({ length: count }, () => events.next().value);
 }
 
+const CLI_OPTIONS = { url: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' }, users: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean' } } as const;
+
+/** A run as the command line and the environment ask for it, checked. */
+interface RunSettings {
+  endpoint: string;
+  token: string;
+  /** Events per second. */
+  rate: number;
+  /** Events to send in all; Infinity until Ctrl-C. */
+  count: number;
+  users: string[];
+  seed: string;
+}
+
 async function main(argv: string[]): Promise<void> {
-  const options = { url: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' }, users: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean' } } as const;
-  const { values } = parseArgs({ args: argv, options });
+  const { values } = parseArgs({ args: argv, options: CLI_OPTIONS });
   if (values.help) return console.log(USAGE);
-  const config = loadConfig();
-  const token = config.ingestToken;
-  if (!token) throw new UsageError('INGEST_TOKEN is not set: export the ingest token the gateway runs with, e.g. INGEST_TOKEN=… npm run simulate');
-  const rate = Number(values.rate ?? 2);
-  if (!(rate > 0 && rate <= 1000)) throw new UsageError('--rate takes events per second, more than 0 and at most 1000');
-  const count = values.count === undefined ? Infinity : Number(values.count);
-  if (!(count === Infinity || (Number.isInteger(count) && count >= 1))) throw new UsageError('--count takes a whole number of at least 1');
-  const users = values.users === undefined ? DEFAULT_USERS : [...new Set(values.users.split(',').map((u) => u.trim()).filter(Boolean))];
-  if (users.length === 0) throw new UsageError('--users takes user ids separated by commas, e.g. "alice,bob"');
-  const url = (values.url ?? config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`--url ${url} is not an http(s) URL`);
-  const endpoint = `${url}/internal/v1/events`;
-  const seed = values.seed ?? randomBytes(4).toString('hex');
+  const { endpoint, token, rate, count, users, seed } = runSettings(values);
   const runId = randomBytes(4).toString('hex');
   const events = simulate(seed, users, { runId });
 
@@ -163,13 +197,7 @@ async function main(argv: string[]): Promise<void> {
       if (!outcome && ++failures >= 30) throw new UsageError(`gave up: ${endpoint} did not answer for 30 tries in a row`);
       if (outcome) {
         failures = 0;
-        const types = new Map<string, number>();
-        for (const { type } of pending) types.set(type, (types.get(type) ?? 0) + 1);
-        console.log(`${new Date().toISOString().slice(11, 19)} batch ${++batches}: ${outcome.applied} applied, ${outcome.duplicates} duplicates, ${outcome.rejected} rejected (${[...types].map(([type, n]) => `${type} ${n}`).join(', ')})`);
-        for (const r of outcome.results.filter((r) => r.status === 'rejected')) {
-          const type = pending.find((e) => e.id === r.id)?.type ?? 'event';
-          console.error(`  rejected ${r.id} (${type}): ${r.error?.code} ${r.error?.message}${r.error?.path ? ` at ${r.error.path}` : ''}`);
-        }
+        reportBatch(++batches, outcome, pending);
         for (const key of ['applied', 'duplicates', 'rejected'] as const) totals[key] += outcome[key];
         pending = [];
       }
@@ -184,6 +212,34 @@ async function main(argv: string[]): Promise<void> {
   process.off('SIGINT', stop).off('SIGTERM', stop);
   const unsent = pending.length ? `, ${pending.length} unsent` : '';
   console.log(`${stopping ? 'stopped' : 'done'}: ${made - pending.length} events sent in ${batches} batch${batches === 1 ? '' : 'es'}, ${totals.applied} applied, ${totals.duplicates} duplicates, ${totals.rejected} rejected${unsent}`);
+}
+
+/** The run the options and the configuration ask for; a {@link UsageError} names the first one that is off. */
+function runSettings(values: { url?: string; rate?: string; count?: string; users?: string; seed?: string }): RunSettings {
+  const config = loadConfig();
+  const token = config.ingestToken;
+  if (!token) throw new UsageError('INGEST_TOKEN is not set: export the ingest token the gateway runs with, e.g. INGEST_TOKEN=… npm run simulate');
+  const rate = Number(values.rate ?? 2);
+  if (!(rate > 0 && rate <= 1000)) throw new UsageError('--rate takes events per second, more than 0 and at most 1000');
+  const count = values.count === undefined ? Infinity : Number(values.count);
+  if (!(count === Infinity || (Number.isInteger(count) && count >= 1))) throw new UsageError('--count takes a whole number of at least 1');
+  const users = values.users === undefined ? DEFAULT_USERS : [...new Set(values.users.split(',').map((u) => u.trim()).filter(Boolean))];
+  if (users.length === 0) throw new UsageError('--users takes user ids separated by commas, e.g. "alice,bob"');
+  const url = (values.url ?? config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`--url ${url} is not an http(s) URL`);
+  const seed = values.seed ?? randomBytes(4).toString('hex');
+  return { endpoint: `${url}/internal/v1/events`, token, rate, count, users, seed };
+}
+
+/** One line per batch sent, and one per event it rejected. */
+function reportBatch(batch: number, outcome: Outcome, sent: readonly SimEvent[]): void {
+  const types = new Map<string, number>();
+  for (const { type } of sent) types.set(type, (types.get(type) ?? 0) + 1);
+  console.log(`${new Date().toISOString().slice(11, 19)} batch ${batch}: ${outcome.applied} applied, ${outcome.duplicates} duplicates, ${outcome.rejected} rejected (${[...types].map(([type, n]) => `${type} ${n}`).join(', ')})`);
+  for (const r of outcome.results.filter((r) => r.status === 'rejected')) {
+    const type = sent.find((e) => e.id === r.id)?.type ?? 'event';
+    console.error(`  rejected ${r.id} (${type}): ${r.error?.code} ${r.error?.message}${r.error?.path ? ` at ${r.error.path}` : ''}`);
+  }
 }
 
 // POSTs one batch; undefined when it is to be sent again (ingest skips the event ids it has seen).

@@ -47,6 +47,8 @@ const MAX_OPERATION_NAMES = 200;
 /** Distinct error codes kept; the gateway's codes are far fewer. */
 const MAX_ERROR_CODES = 100;
 
+type Registers = Registry[];
+
 /**
  * Builds a gateway's metrics. Per-request work is a map lookup and one histogram observation per
  * operation; subscriptions and lag are read only when Prometheus scrapes.
@@ -56,7 +58,16 @@ export function createMetrics(onProbeError: (probe: string, error: unknown) => v
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const probes: MetricProbes = {};
+  // Created in the order `/metrics` lists them.
+  const recorders = requestRecorders(registers);
+  subscriptionGauge(registers, probes);
+  lagGauges(registers, probes, onProbeError);
+  const archiveJobs = archiveJobMetrics(registers);
+  return { registry, probes, archiveJobs, subgraphs: subgraphMetrics(registry), ...recorders };
+}
 
+/** The per-request metrics (operation durations, errors, DataLoader batches) and what records them. */
+function requestRecorders(registers: Registers): Pick<Metrics, 'observeOperation' | 'countError' | 'observeBatch'> {
   const duration = new Histogram({
     name: 'gateway_graphql_request_duration_seconds',
     help: 'GraphQL requests over HTTP, from Apollo receiving one to its response being ready, by operation.',
@@ -77,51 +88,6 @@ export function createMetrics(onProbeError: (probe: string, error: unknown) => v
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers,
   });
-  new Gauge({
-    name: 'gateway_subscriptions_active',
-    help: 'Subscriptions open on this instance, by transport (ws: operations over graphql-transport-ws; sse: open event streams).',
-    labelNames: ['transport'] as const,
-    registers,
-    collect() {
-      const open = probes.subscriptions?.();
-      if (!open) return;
-      this.set({ transport: 'ws' }, open.ws);
-      this.set({ transport: 'sse' }, open.sse);
-    },
-  });
-
-  // One store read serves both lag gauges of a scrape.
-  let lagRead: Promise<ChangeLogLag | undefined> | undefined;
-  const readLag = () =>
-    (lagRead ??= (probes.changeLogLag?.() ?? Promise.resolve(undefined))
-      .catch((error: unknown) => {
-        onProbeError('changeLogLag', error);
-        return undefined;
-      })
-      .finally(() => (lagRead = undefined)));
-  const lagGauge = (name: string, help: string, pick: (lag: ChangeLogLag) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      async collect() {
-        const lag = await readLag();
-        if (lag) this.set(pick(lag));
-        else this.reset();
-      },
-    });
-  lagGauge('gateway_change_log_lag_positions', 'Changes in the log this instance has not yet handed to its streams.', (lag) => lag.positions);
-  lagGauge('gateway_change_log_lag_seconds', 'Age of the oldest change this instance has not yet handed to its streams (0 when caught up).', (lag) => lag.seconds);
-
-  const archiveJobs = {
-    running: new Gauge({ name: 'gateway_archive_jobs_running', help: 'Archive jobs this instance is writing now.', registers }),
-    finished: new Counter({
-      name: 'gateway_archive_jobs_finished_total',
-      help: 'Archive jobs that ended on this instance, by final status.',
-      labelNames: ['status'] as const,
-      registers,
-    }),
-  };
 
   // Children are looked up once per label value: prom-client would otherwise hash the labels on every call.
   const operationChildren = new Map<string, Histogram.Internal<'operation_type' | 'operation_name'>>();
@@ -129,10 +95,6 @@ export function createMetrics(onProbeError: (probe: string, error: unknown) => v
   const batchChildren = new Map<string, Histogram.Internal<'loader'>>();
 
   return {
-    registry,
-    probes,
-    archiveJobs,
-    subgraphs: subgraphMetrics(registry),
     observeOperation(type, name, seconds) {
       const key = `${type} ${name ?? ''}`;
       let child = operationChildren.get(key);
@@ -156,5 +118,59 @@ export function createMetrics(onProbeError: (probe: string, error: unknown) => v
       if (!child) batchChildren.set(loader, (child = batches.labels(loader)));
       child.observe(size);
     },
+  };
+}
+
+/** Open subscriptions by transport, read from the probe when Prometheus scrapes. */
+function subscriptionGauge(registers: Registers, probes: MetricProbes): void {
+  new Gauge({
+    name: 'gateway_subscriptions_active',
+    help: 'Subscriptions open on this instance, by transport (ws: operations over graphql-transport-ws; sse: open event streams).',
+    labelNames: ['transport'] as const,
+    registers,
+    collect() {
+      const open = probes.subscriptions?.();
+      if (!open) return;
+      this.set({ transport: 'ws' }, open.ws);
+      this.set({ transport: 'sse' }, open.sse);
+    },
+  });
+}
+
+/** The change log's lag, in positions and in seconds; left out of a scrape whose read fails. */
+function lagGauges(registers: Registers, probes: MetricProbes, onProbeError: (probe: string, error: unknown) => void): void {
+  // One store read serves both lag gauges of a scrape.
+  let lagRead: Promise<ChangeLogLag | undefined> | undefined;
+  const readLag = () =>
+    (lagRead ??= (probes.changeLogLag?.() ?? Promise.resolve(undefined))
+      .catch((error: unknown) => {
+        onProbeError('changeLogLag', error);
+        return undefined;
+      })
+      .finally(() => (lagRead = undefined)));
+  const lagGauge = (name: string, help: string, pick: (lag: ChangeLogLag) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        const lag = await readLag();
+        if (lag) this.set(pick(lag));
+        else this.reset();
+      },
+    });
+  lagGauge('gateway_change_log_lag_positions', 'Changes in the log this instance has not yet handed to its streams.', (lag) => lag.positions);
+  lagGauge('gateway_change_log_lag_seconds', 'Age of the oldest change this instance has not yet handed to its streams (0 when caught up).', (lag) => lag.seconds);
+}
+
+function archiveJobMetrics(registers: Registers): Metrics['archiveJobs'] {
+  return {
+    running: new Gauge({ name: 'gateway_archive_jobs_running', help: 'Archive jobs this instance is writing now.', registers }),
+    finished: new Counter({
+      name: 'gateway_archive_jobs_finished_total',
+      help: 'Archive jobs that ended on this instance, by final status.',
+      labelNames: ['status'] as const,
+      registers,
+    }),
   };
 }

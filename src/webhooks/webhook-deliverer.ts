@@ -67,6 +67,17 @@ export class WebhookDeliverer {
   }
 
   async #attempt(event: WebhookEventRow): Promise<void> {
+    if (!(await this.#claim(event))) return;
+    const app = await this.db.selectFrom('apps').select(['webhookUrl', 'webhookSecret']).where('id', '=', event.appId).executeTakeFirst();
+    if (!app?.webhookUrl || !app.webhookSecret) {
+      await this.db.updateTable('webhookEvents').set({ status: 'FAILED' }).where('id', '=', event.id).execute();
+      return;
+    }
+    await this.#record(event, app.webhookUrl, await post(app.webhookUrl, app.webhookSecret, event));
+  }
+
+  /** Takes a due event for this instance: whether no other instance took it first. */
+  async #claim(event: WebhookEventRow): Promise<boolean> {
     const claimed = await this.db
       .updateTable('webhookEvents')
       .set({ nextAttemptAt: Date.now() + CLAIM_MS })
@@ -74,38 +85,12 @@ export class WebhookDeliverer {
       .where('status', '=', 'PENDING')
       .where('nextAttemptAt', '=', event.nextAttemptAt)
       .executeTakeFirst();
-    if (claimed.numUpdatedRows === 0n) return;
+    return claimed.numUpdatedRows !== 0n;
+  }
 
-    const app = await this.db.selectFrom('apps').select(['webhookUrl', 'webhookSecret']).where('id', '=', event.appId).executeTakeFirst();
-    if (!app?.webhookUrl || !app.webhookSecret) {
-      await this.db.updateTable('webhookEvents').set({ status: 'FAILED' }).where('id', '=', event.id).execute();
-      return;
-    }
+  /** Writes the attempt, and the event's next state: delivered, given up, or due again after the backoff. */
+  async #record(event: WebhookEventRow, url: string, { started, finished, httpStatus, error }: AttemptOutcome): Promise<void> {
     const attempt = event.attempts + 1;
-    const started = Date.now();
-    let httpStatus: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(app.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'portability-gateway-webhooks',
-          'portability-event-id': event.id,
-          'portability-event-type': event.type,
-          [SIGNATURE_HEADER]: signWebhook(app.webhookSecret, Math.floor(started / 1000), event.payload),
-        },
-        body: event.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      httpStatus = response.status;
-      await response.body?.cancel();
-      if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
-    } catch (failure) {
-      error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
-    }
-    const finished = Date.now();
     const delivered = error === null;
     const next = finished + backoffMs(this.backoffBaseMs, attempt);
     // The last attempt is the first one made after the window: retries span at least all of it.
@@ -113,7 +98,7 @@ export class WebhookDeliverer {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('webhookAttempts')
-        .values({ eventId: event.id, attempt, at: started, url: app.webhookUrl!, httpStatus, error, durationMs: finished - started })
+        .values({ eventId: event.id, attempt, at: started, url, httpStatus, error, durationMs: finished - started })
         .execute();
       await trx
         .updateTable('webhookEvents')
@@ -127,4 +112,40 @@ export class WebhookDeliverer {
         .execute();
     });
   }
+}
+
+/** How one delivery attempt went; `error` is null when the receiver answered 2xx. */
+interface AttemptOutcome {
+  started: number;
+  finished: number;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+/** POSTs the event, signed, to the app's webhook URL; redirects are not followed. */
+async function post(url: string, secret: string, event: WebhookEventRow): Promise<AttemptOutcome> {
+  const started = Date.now();
+  let httpStatus: number | null = null;
+  let error: string | null = null;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'portability-gateway-webhooks',
+        'portability-event-id': event.id,
+        'portability-event-type': event.type,
+        [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(started / 1000), event.payload),
+      },
+      body: event.payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    httpStatus = response.status;
+    await response.body?.cancel();
+    if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
+  } catch (failure) {
+    error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+  }
+  return { started, finished: Date.now(), httpStatus, error };
 }

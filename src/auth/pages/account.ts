@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
+import { storedCategories } from '../../graph/index.js';
 import type { SignInThrottle } from '../../limits/index.js';
 import type { AccessLogRow, Database, ExternalAccessRow, GrantMode, GrantRow } from '../../store/index.js';
 import type { Authority } from '../authority.js';
@@ -8,7 +9,6 @@ import { listExternalAccess, revokeExternalAccess } from '../external-access.js'
 import { listGrants } from '../grants.js';
 import { checkCredentials } from '../accounts.js';
 import { isEligibleCountry } from '../region.js';
-import type { Category } from '../scopes.js';
 import { hashToken } from '../tokens.js';
 import { html, page, signInForm, tooManySignInsPage, type Raw } from './html.js';
 import { CATEGORY_LABELS } from './interactions.js';
@@ -31,6 +31,13 @@ interface Session {
   csrfToken: string;
 }
 
+/** What every account handler works with. */
+interface Account {
+  db: Kysely<Database>;
+  authority: Authority;
+  options: AccountOptions;
+}
+
 const COOKIE = 'account_session';
 const SESSION_MS = 8 * 60 * 60 * 1000;
 const LOG_ROWS = 100;
@@ -44,104 +51,103 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; 
  * live in `accountSessions` under the SHA-256 of the cookie value, with a CSRF token for forms.
  */
 export function accountRoutes(db: Kysely<Database>, authority: Authority, options: AccountOptions): express.Router {
+  const parts: Account = { db, authority, options };
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-
-  async function sessionOf(req: Request): Promise<Session | undefined> {
-    const id = readCookie(req.headers.cookie, COOKIE);
-    if (!id) return undefined;
-    return db
-      .selectFrom('accountSessions')
-      .select(['idHash', 'userId', 'csrfToken'])
-      .where('idHash', '=', hashToken(id))
-      .where('expiresAt', '>', Date.now())
-      .executeTakeFirst();
-  }
-
-  router.get('/account', async (req, res) => {
-    const session = await sessionOf(req);
-    if (!session) return send(res, 200, signInPage());
-    await options.flushAccessLog();
-    const [user, grants, external, log] = await Promise.all([
-      db.selectFrom('users').select(['username', 'displayName', 'country']).where('id', '=', session.userId).executeTakeFirst(),
-      listGrants(db, session.userId),
-      listExternalAccess(db, session.userId),
-      db
-        .selectFrom('accessLog')
-        .leftJoin('apps', 'apps.id', 'accessLog.appId')
-        .selectAll('accessLog')
-        .select('apps.name as appName')
-        .where('accessLog.userId', '=', session.userId)
-        .orderBy('accessLog.at', 'desc')
-        .orderBy('accessLog.id', 'desc')
-        .limit(LOG_ROWS)
-        .execute(),
-    ]);
-    if (!user) return send(res, 200, signInPage());
-    const eligible = isEligibleCountry(user.country, options.extraCountries);
-    send(res, 200, accountPage(user.displayName, eligible, session.csrfToken, { grants, external, log }));
-  });
-
-  router.post('/account/login', form, async (req, res) => {
-    // Login CSRF: another site must not sign the browser in to an account of its choosing. There
-    // is no session yet to hold a token, so the browser's own word on where the form came from
-    // decides (`Origin`, which a sandboxed frame sends as "null"; `Sec-Fetch-Site`).
-    const from = req.headers.origin;
-    if ((from !== undefined && from !== options.origin) || req.headers['sec-fetch-site'] === 'cross-site') return send(res, 403, FORM_EXPIRED);
-    const username = String(req.body?.username ?? '');
-    const { userId, retryAfterSeconds } = await options.signIn.attempt(req, username, () => checkCredentials(db, username, String(req.body?.password ?? '')));
-    if (retryAfterSeconds !== undefined) return send(res.set('retry-after', String(retryAfterSeconds)), 429, tooManySignInsPage(retryAfterSeconds));
-    if (!userId) return send(res, 401, signInPage('Wrong username or password.', username));
-    const now = Date.now();
-    const previous = readCookie(req.headers.cookie, COOKIE);
-    // Drop the user's expired sessions and any session this browser held before.
-    await db
-      .deleteFrom('accountSessions')
-      .where((eb) => eb.or([eb.and([eb('userId', '=', userId), eb('expiresAt', '<=', now)]), eb('idHash', '=', hashToken(previous ?? ''))]))
-      .execute();
-    const id = randomBytes(32).toString('base64url');
-    await db
-      .insertInto('accountSessions')
-      .values({ idHash: hashToken(id), userId, csrfToken: randomBytes(32).toString('base64url'), expiresAt: now + SESSION_MS })
-      .execute();
-    res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies, maxAge: SESSION_MS });
-    res.redirect(303, '/account');
-  });
-
-  router.post('/account/grants/:id/revoke', form, async (req, res) => {
-    const session = await sessionOf(req);
-    if (!session || !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
-      return send(res, 403, FORM_EXPIRED);
-    }
-    if (!(await authority.revokeGrant(String(req.params.id), session.userId))) {
-      return send(res, 404, messagePage('Not found', 'You have no active grant with this id.'));
-    }
-    res.redirect(303, '/account');
-  });
-
-  router.post('/account/external/:appId/revoke', form, async (req, res) => {
-    const session = await sessionOf(req);
-    if (!session || !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
-      return send(res, 403, FORM_EXPIRED);
-    }
-    if (!(await revokeExternalAccess(db, session.userId, String(req.params.appId)))) {
-      return send(res, 404, messagePage('Not found', 'No app holds active access of this kind to your data.'));
-    }
-    res.redirect(303, '/account');
-  });
-
-  router.post('/account/logout', form, async (req, res) => {
-    // Another site must not be able to sign the user out either.
-    const session = await sessionOf(req);
-    if (session && !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
-      return send(res, 403, FORM_EXPIRED);
-    }
-    if (session) await db.deleteFrom('accountSessions').where('idHash', '=', session.idHash).execute();
-    res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies });
-    res.redirect(303, '/account');
-  });
-
+  router.get('/account', (req, res) => showAccount(parts, req, res));
+  router.post('/account/login', form, (req, res) => signIn(parts, req, res));
+  router.post('/account/grants/:id/revoke', form, (req, res) =>
+    revokeFromForm(parts, req, res, (userId) => authority.revokeGrant(String(req.params.id), userId), 'You have no active grant with this id.'),
+  );
+  router.post('/account/external/:appId/revoke', form, (req, res) =>
+    revokeFromForm(parts, req, res, (userId) => revokeExternalAccess(db, userId, String(req.params.appId)), 'No app holds active access of this kind to your data.'),
+  );
+  router.post('/account/logout', form, (req, res) => signOut(parts, req, res));
   return router;
+}
+
+async function sessionOf(db: Kysely<Database>, req: Request): Promise<Session | undefined> {
+  const id = readCookie(req.headers.cookie, COOKIE);
+  if (!id) return undefined;
+  return db
+    .selectFrom('accountSessions')
+    .select(['idHash', 'userId', 'csrfToken'])
+    .where('idHash', '=', hashToken(id))
+    .where('expiresAt', '>', Date.now())
+    .executeTakeFirst();
+}
+
+async function showAccount({ db, options }: Account, req: Request, res: Response): Promise<void> {
+  const session = await sessionOf(db, req);
+  if (!session) return send(res, 200, signInPage());
+  await options.flushAccessLog();
+  const [user, grants, external, log] = await Promise.all([
+    db.selectFrom('users').select(['username', 'displayName', 'country']).where('id', '=', session.userId).executeTakeFirst(),
+    listGrants(db, session.userId),
+    listExternalAccess(db, session.userId),
+    db
+      .selectFrom('accessLog')
+      .leftJoin('apps', 'apps.id', 'accessLog.appId')
+      .selectAll('accessLog')
+      .select('apps.name as appName')
+      .where('accessLog.userId', '=', session.userId)
+      .orderBy('accessLog.at', 'desc')
+      .orderBy('accessLog.id', 'desc')
+      .limit(LOG_ROWS)
+      .execute(),
+  ]);
+  if (!user) return send(res, 200, signInPage());
+  const eligible = isEligibleCountry(user.country, options.extraCountries);
+  send(res, 200, accountPage(user.displayName, eligible, session.csrfToken, { grants, external, log }));
+}
+
+async function signIn({ db, options }: Account, req: Request, res: Response): Promise<void> {
+  // Login CSRF: another site must not sign the browser in to an account of its choosing. There
+  // is no session yet to hold a token, so the browser's own word on where the form came from
+  // decides (`Origin`, which a sandboxed frame sends as "null"; `Sec-Fetch-Site`).
+  const from = req.headers.origin;
+  if ((from !== undefined && from !== options.origin) || req.headers['sec-fetch-site'] === 'cross-site') return send(res, 403, FORM_EXPIRED);
+  const username = String(req.body?.username ?? '');
+  const { userId, retryAfterSeconds } = await options.signIn.attempt(req, username, () => checkCredentials(db, username, String(req.body?.password ?? '')));
+  if (retryAfterSeconds !== undefined) return send(res.set('retry-after', String(retryAfterSeconds)), 429, tooManySignInsPage(retryAfterSeconds));
+  if (!userId) return send(res, 401, signInPage('Wrong username or password.', username));
+  const now = Date.now();
+  const previous = readCookie(req.headers.cookie, COOKIE);
+  // Drop the user's expired sessions and any session this browser held before.
+  await db
+    .deleteFrom('accountSessions')
+    .where((eb) => eb.or([eb.and([eb('userId', '=', userId), eb('expiresAt', '<=', now)]), eb('idHash', '=', hashToken(previous ?? ''))]))
+    .execute();
+  const id = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('accountSessions')
+    .values({ idHash: hashToken(id), userId, csrfToken: randomBytes(32).toString('base64url'), expiresAt: now + SESSION_MS })
+    .execute();
+  res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies, maxAge: SESSION_MS });
+  res.redirect(303, '/account');
+}
+
+/** A Revoke button's form: with the session's CSRF token, `revoke` ends the access; false from it is a 404 saying `notFound`. */
+async function revokeFromForm({ db }: Account, req: Request, res: Response, revoke: (userId: string) => Promise<boolean>, notFound: string): Promise<void> {
+  const session = await sessionOf(db, req);
+  if (!session || !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
+    return send(res, 403, FORM_EXPIRED);
+  }
+  if (!(await revoke(session.userId))) {
+    return send(res, 404, messagePage('Not found', notFound));
+  }
+  res.redirect(303, '/account');
+}
+
+async function signOut({ db, options }: Account, req: Request, res: Response): Promise<void> {
+  // Another site must not be able to sign the user out either.
+  const session = await sessionOf(db, req);
+  if (session && !sameToken(String(req.body?.csrf ?? ''), session.csrfToken)) {
+    return send(res, 403, FORM_EXPIRED);
+  }
+  if (session) await db.deleteFrom('accountSessions').where('idHash', '=', session.idHash).execute();
+  res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'lax', path: '/account', secure: options.secureCookies });
+  res.redirect(303, '/account');
 }
 
 function send(res: Response, status: number, body: string): void {
@@ -168,10 +174,9 @@ function when(ms: number): Raw {
 }
 
 function categoryNames(categories: string): string {
-  return categories
-    .split(' ')
-    .filter((c) => c !== '')
-    .map((c) => CATEGORY_LABELS[c as Category]?.name ?? c)
+  // A stored list may name a category this version does not know: it shows as stored.
+  return storedCategories(categories)
+    .map((c) => CATEGORY_LABELS[c]?.name ?? c)
     .join(', ');
 }
 

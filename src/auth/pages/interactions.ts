@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
+import type Provider from 'oidc-provider';
 import type { SignInThrottle } from '../../limits/index.js';
 import type { Database } from '../../store/index.js';
 import type { Authority } from '../authority.js';
@@ -30,97 +31,109 @@ export const CATEGORY_LABELS: Record<Category, { name: string; detail: string }>
   messages: { name: 'Messages', detail: 'your conversations and direct messages' },
 };
 
+/** What every interaction handler works with. */
+interface Interactions {
+  db: Kysely<Database>;
+  authority: Authority;
+  options: InteractionOptions;
+}
+
 /**
  * The sign-in and consent pages oidc-provider sends the user to. Rendered here, loading nothing
  * from elsewhere, every input labelled.
  */
 export function interactionRoutes(db: Kysely<Database>, authority: Authority, options: InteractionOptions): express.Router {
-  const { provider } = authority;
+  const parts: Interactions = { db, authority, options };
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   router.use('/interaction', (_req, res, next) => {
     res.set('content-security-policy', CSP);
     next();
   });
-
-  const finishWithError = (req: Request, res: Response, error: string, description: string) =>
-    provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
-
-  async function eligible(userId: string): Promise<boolean> {
-    const user = await db.selectFrom('users').select('country').where('id', '=', userId).executeTakeFirst();
-    return user !== undefined && isEligibleCountry(user.country, options.extraCountries);
-  }
-
-  router.get('/interaction/:uid', async (req, res) => {
-    const { uid, prompt, params, session } = await provider.interactionDetails(req, res);
-    const client = await provider.Client.find(String(params.client_id));
-    const appName = client?.clientName ?? String(params.client_id);
-    if (prompt.name === 'login') {
-      res.type('html').send(loginPage(uid, appName));
-      return;
-    }
-    const request = grantRequest(String(params.scope ?? ''));
-    if (!request) {
-      await finishWithError(req, res, 'invalid_scope', 'Request portability scopes of one mode: portability.<category>.<single|ongoing>.');
-      return;
-    }
-    if (!session?.accountId || !(await eligible(session.accountId))) {
-      await finishWithError(req, res, 'access_denied', 'REGION_NOT_ELIGIBLE: data portability is offered to users in the EEA only.');
-      return;
-    }
-    const until = new Date(Date.now() + options.recurringSeconds * 1000);
-    res.type('html').send(consentPage(uid, appName, request.categories, request.mode === 'single' ? undefined : until));
-  });
-
-  router.post('/interaction/:uid/login', form, async (req, res) => {
-    const { uid, prompt, params } = await provider.interactionDetails(req, res);
-    if (prompt.name !== 'login') {
-      res.status(400).type('html').send(page('Sign in', html`<h1>Sign in</h1><p class="error">This step is already done.</p>`));
-      return;
-    }
-    const username = String(req.body?.username ?? '');
-    const { userId, retryAfterSeconds } = await options.signIn.attempt(req, username, () => checkCredentials(db, username, String(req.body?.password ?? '')));
-    if (retryAfterSeconds !== undefined) {
-      res.status(429).set('retry-after', String(retryAfterSeconds)).type('html').send(tooManySignInsPage(retryAfterSeconds));
-      return;
-    }
-    if (!userId) {
-      const client = await provider.Client.find(String(params.client_id));
-      res.status(401).type('html').send(loginPage(uid, client?.clientName ?? String(params.client_id), 'Wrong username or password.', username));
-      return;
-    }
-    if (!(await eligible(userId))) {
-      await finishWithError(req, res, 'access_denied', 'REGION_NOT_ELIGIBLE: data portability is offered to users in the EEA only.');
-      return;
-    }
-    await provider.interactionFinished(req, res, { login: { accountId: userId } }, { mergeWithLastSubmission: false });
-  });
-
-  router.post('/interaction/:uid/consent', form, async (req, res) => {
-    const { prompt, params, session } = await provider.interactionDetails(req, res);
-    const request = grantRequest(String(params.scope ?? ''));
-    if (prompt.name !== 'consent' || !session?.accountId || !request) {
-      res.status(400).type('html').send(page('Consent', html`<h1>Consent</h1><p class="error">This request cannot be approved here.</p>`));
-      return;
-    }
-    const ticked = request.categories.filter((c) => req.body?.[`category_${c}`] === 'on');
-    if (req.body?.decision !== 'allow' || ticked.length === 0) {
-      await finishWithError(req, res, 'access_denied', 'The user denied the request.');
-      return;
-    }
-    const lifetimeMs = (request.mode === 'single' ? options.oneTimeSeconds : options.recurringSeconds) * 1000;
-    const grantId = await createGrant(db, provider, authority.resource, {
-      userId: session.accountId,
-      appId: String(params.client_id),
-      categories: ticked,
-      mode: request.mode,
-      lifetimeMs,
-      requestedScope: String(params.scope),
-    });
-    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-  });
-
+  router.get('/interaction/:uid', (req, res) => showInteraction(parts, req, res));
+  router.post('/interaction/:uid/login', form, (req, res) => submitSignIn(parts, req, res));
+  router.post('/interaction/:uid/consent', form, (req, res) => submitConsent(parts, req, res));
   return router;
+}
+
+/** The step oidc-provider is at: sign-in, or consent to what the app asks for. */
+async function showInteraction({ authority: { provider }, options, db }: Interactions, req: Request, res: Response): Promise<void> {
+  const { uid, prompt, params, session } = await provider.interactionDetails(req, res);
+  const client = await provider.Client.find(String(params.client_id));
+  const appName = client?.clientName ?? String(params.client_id);
+  if (prompt.name === 'login') {
+    res.type('html').send(loginPage(uid, appName));
+    return;
+  }
+  const request = grantRequest(String(params.scope ?? ''));
+  if (!request) {
+    await finishWithError(provider, req, res, 'invalid_scope', 'Request portability scopes of one mode: portability.<category>.<single|ongoing>.');
+    return;
+  }
+  if (!session?.accountId || !(await eligible(db, options, session.accountId))) {
+    await finishWithError(provider, req, res, 'access_denied', 'REGION_NOT_ELIGIBLE: data portability is offered to users in the EEA only.');
+    return;
+  }
+  const until = new Date(Date.now() + options.recurringSeconds * 1000);
+  res.type('html').send(consentPage(uid, appName, request.categories, request.mode === 'single' ? undefined : until));
+}
+
+async function submitSignIn({ authority: { provider }, options, db }: Interactions, req: Request, res: Response): Promise<void> {
+  const { uid, prompt, params } = await provider.interactionDetails(req, res);
+  if (prompt.name !== 'login') {
+    res.status(400).type('html').send(page('Sign in', html`<h1>Sign in</h1><p class="error">This step is already done.</p>`));
+    return;
+  }
+  const username = String(req.body?.username ?? '');
+  const { userId, retryAfterSeconds } = await options.signIn.attempt(req, username, () => checkCredentials(db, username, String(req.body?.password ?? '')));
+  if (retryAfterSeconds !== undefined) {
+    res.status(429).set('retry-after', String(retryAfterSeconds)).type('html').send(tooManySignInsPage(retryAfterSeconds));
+    return;
+  }
+  if (!userId) {
+    const client = await provider.Client.find(String(params.client_id));
+    res.status(401).type('html').send(loginPage(uid, client?.clientName ?? String(params.client_id), 'Wrong username or password.', username));
+    return;
+  }
+  if (!(await eligible(db, options, userId))) {
+    await finishWithError(provider, req, res, 'access_denied', 'REGION_NOT_ELIGIBLE: data portability is offered to users in the EEA only.');
+    return;
+  }
+  await provider.interactionFinished(req, res, { login: { accountId: userId } }, { mergeWithLastSubmission: false });
+}
+
+async function submitConsent({ authority, options, db }: Interactions, req: Request, res: Response): Promise<void> {
+  const { provider } = authority;
+  const { prompt, params, session } = await provider.interactionDetails(req, res);
+  const request = grantRequest(String(params.scope ?? ''));
+  if (prompt.name !== 'consent' || !session?.accountId || !request) {
+    res.status(400).type('html').send(page('Consent', html`<h1>Consent</h1><p class="error">This request cannot be approved here.</p>`));
+    return;
+  }
+  const ticked = request.categories.filter((c) => req.body?.[`category_${c}`] === 'on');
+  if (req.body?.decision !== 'allow' || ticked.length === 0) {
+    await finishWithError(provider, req, res, 'access_denied', 'The user denied the request.');
+    return;
+  }
+  const lifetimeMs = (request.mode === 'single' ? options.oneTimeSeconds : options.recurringSeconds) * 1000;
+  const grantId = await createGrant(db, provider, authority.resource, {
+    userId: session.accountId,
+    appId: String(params.client_id),
+    categories: ticked,
+    mode: request.mode,
+    lifetimeMs,
+    requestedScope: String(params.scope),
+  });
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+function finishWithError(provider: Provider, req: Request, res: Response, error: string, description: string) {
+  return provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
+}
+
+async function eligible(db: Kysely<Database>, options: InteractionOptions, userId: string): Promise<boolean> {
+  const user = await db.selectFrom('users').select('country').where('id', '=', userId).executeTakeFirst();
+  return user !== undefined && isEligibleCountry(user.country, options.extraCountries);
 }
 
 function loginPage(uid: string, appName: string, error?: string, username?: string): string {

@@ -55,17 +55,7 @@ export function signInRoutes(options: SignInOptions): express.Router {
     const state = oauth.generateRandomState();
     res.cookie(COOKIE, `${state}.${verifier}`, { ...cookie, maxAge: COOKIE_MS });
     const target = new URL(as.authorization_endpoint!);
-    target.search = new URLSearchParams({
-      client_id: client.client_id,
-      redirect_uri: redirectUri,
-      response_type: 'code',
-      scope,
-      state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      // Ask who is signing in each time, so a developer can switch between demo users.
-      prompt: 'login',
-    }).toString();
+    target.search = await authorizationParams({ client_id: client.client_id, redirect_uri: redirectUri, scope, state }, verifier);
     res.redirect(303, target.href);
   });
 
@@ -81,19 +71,39 @@ export function signInRoutes(options: SignInOptions): express.Router {
     } catch (error) {
       return render(res, 403, { error: await failure(db, error) });
     }
-    try {
-      const viewer = await authority.authenticate(`Bearer ${tokens.access_token}`);
-      const granted = grantRequest(tokens.scope ?? '');
-      const access = `${granted?.categories.join(', ')}, ${granted?.mode === 'single' ? 'one-time' : 'continuous'}`;
-      const session = { token: tokens.access_token, user: viewer!.userId, app: viewer!.grant.appName, access };
-      render(res, 200, { session });
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      render(res, 403, { error: `Signed in, but the token is refused: ${error.message}` });
-    }
+    const outcome = await signedIn(authority, tokens);
+    render(res, 'session' in outcome ? 200 : 403, outcome);
   });
 
   return router;
+}
+
+/** The authorization request's query: the code flow with PKCE (S256), asking who signs in each time. */
+async function authorizationParams(request: { client_id: string; redirect_uri: string; scope: string; state: string }, verifier: string): Promise<string> {
+  return new URLSearchParams({
+    client_id: request.client_id,
+    redirect_uri: request.redirect_uri,
+    response_type: 'code',
+    scope: request.scope,
+    state: request.state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    // Ask who is signing in each time, so a developer can switch between demo users.
+    prompt: 'login',
+  }).toString();
+}
+
+/** The playground's session for the tokens a sign-in got, or why the gateway refuses them. */
+async function signedIn(authority: Authority, tokens: oauth.TokenEndpointResponse): Promise<{ session: PlaygroundSession } | { error: string }> {
+  try {
+    const viewer = await authority.authenticate(`Bearer ${tokens.access_token}`);
+    const granted = grantRequest(tokens.scope ?? '');
+    const access = `${granted?.categories.join(', ')}, ${granted?.mode === 'single' ? 'one-time' : 'continuous'}`;
+    return { session: { token: tokens.access_token, user: viewer!.userId, app: viewer!.grant.appName, access } };
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return { error: `Signed in, but the token is refused: ${error.message}` };
+  }
 }
 
 /** Why the demo app cannot sign anyone in, or undefined when it can. */

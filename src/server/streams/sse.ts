@@ -6,7 +6,7 @@ import type { Context, Viewer } from '../../graph/index.js';
 import { MAX_BODY_BYTES } from '../graphql-handler.js';
 import { BodyError, sendBodyError } from '../http-util.js';
 import type { StreamCore, StreamOperation } from './core.js';
-import { MAX_RESERVATIONS_PER_GRANT, Reservations } from './reservations.js';
+import { MAX_RESERVATIONS_PER_GRANT, Reservations, type Reservation } from './reservations.js';
 
 const TOKEN_HEADER = 'x-graphql-event-stream-token';
 
@@ -34,8 +34,64 @@ export interface SseTransport {
 export function sseTransport(core: StreamCore): SseTransport {
   const reservations = new Reservations();
   const eventStreams = new Set<http.ServerResponse>();
+  const handler = sseHandler(core);
+
+  /** Opens an event stream, distinct or reserved, watched for as long as it lives. */
+  function watchStream(viewer: Viewer, res: http.ServerResponse): void {
+    eventStreams.add(res);
+    const unwatch = core.watch(viewer, () => res.end());
+    res.once('close', () => {
+      unwatch();
+      eventStreams.delete(res);
+    });
+  }
+
+  /** Opens a reserved stream: graphql-sse registers it only now, so an unopened reservation holds nothing of it. */
+  async function openReserved(streamToken: string, request: SseRequest<http.IncomingMessage, RequestContext>, res: http.ServerResponse): Promise<void> {
+    reservations.open(streamToken);
+    res.once('close', () => reservations.release(streamToken));
+    const [, registered] = await handler({ ...request, method: 'PUT', headers: { get: (key) => (key === 'accept' ? '*/*' : undefined) } });
+    if (registered.status !== 201) throw new Error(`graphql-sse did not register a reserved stream (${registered.status})`);
+  }
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const bodyError = bodyRefusal(req);
+    if (bodyError) return sendBodyError(res, bodyError);
+    let viewer: Viewer;
+    try {
+      viewer = await core.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return send(res, refusal(core, [error]));
+    }
+    const opening = req.headers.accept === 'text/event-stream';
+    if (req.method === 'PUT') return reserve(core, reservations, viewer, res);
+    const streamToken = tokenOf(req);
+    const request = sseRequest(req, { viewer, streamToken });
+    if (streamToken !== null) {
+      const refused = reservationProblem(reservations.find(streamToken, viewer.grant.id), opening);
+      if (refused) return send(res, refused);
+      if (opening) await openReserved(streamToken, request, res);
+    }
+    if (opening) watchStream(viewer, res);
+    return send(res, await handler(request));
+  }
+
+  return {
+    serve,
+    close() {
+      // SSE has no close code. A clean end would read as "the subscription is over"; a cut stream
+      // is a network error, which graphql-sse clients retry.
+      for (const res of eventStreams) res.destroy();
+      reservations.clear();
+    },
+  };
+}
+
+/** graphql-sse's handler, with every operation prepared by the stream core and its errors formatted by it. */
+function sseHandler(core: StreamCore) {
   const operations = new WeakMap<object, StreamOperation>();
-  const handler = createHandler<http.IncomingMessage, RequestContext, OperationContext>({
+  return createHandler<http.IncomingMessage, RequestContext, OperationContext>({
     schema: core.schema,
     subscribe: core.subscribe,
     // A reserved stream is the gateway's to have checked: graphql-sse only sees the grant's own.
@@ -53,72 +109,34 @@ export function sseTransport(core: StreamCore): SseTransport {
       result.errors ? ({ ...result, errors: core.format(result.errors, context as unknown as Context) } as unknown as ExecutionResult) : undefined,
     onComplete: (context) => operations.get(context as object)?.finish(),
   });
+}
 
-  /** Opens an event stream, distinct or reserved, watched for as long as it lives. */
-  function watchStream(viewer: Viewer, res: http.ServerResponse): void {
-    eventStreams.add(res);
-    const unwatch = core.watch(viewer, () => res.end());
-    res.once('close', () => {
-      unwatch();
-      eventStreams.delete(res);
+/** graphql-sse reads a body whole: only one of a declared length within the cap is let through. */
+function bodyRefusal(req: http.IncomingMessage): BodyError | undefined {
+  const length = req.headers['content-length'];
+  if (length === undefined && req.headers['transfer-encoding'] !== undefined) return new BodyError(411, 'Send the body with a Content-Length.');
+  if (Number(length ?? 0) > MAX_BODY_BYTES) return new BodyError(413, 'Request body too large');
+  return undefined;
+}
+
+/** Why a request naming a reserved stream cannot go on (unknown, or opened twice, or used before it opens), if it cannot. */
+function reservationProblem(reservation: Reservation | undefined, opening: boolean): SseResponse | undefined {
+  if (!reservation) return problem(404, 'Stream not found');
+  if (opening && reservation.open) return problem(409, 'Stream already open');
+  if (!opening && !reservation.open) return problem(409, 'Open the reserved event stream before sending operations to it');
+  return undefined;
+}
+
+/** `PUT`: reserves a stream for the viewer's grant and answers with its token, unless the grant holds its maximum. */
+function reserve(core: StreamCore, reservations: Reservations, viewer: Viewer, res: http.ServerResponse): void {
+  const token = reservations.reserve(viewer.grant.id);
+  if (token === undefined) {
+    const error = gatewayError(ErrorCode.RateLimited, `This grant already holds ${MAX_RESERVATIONS_PER_GRANT} event streams, the most it may; end one first.`, {
+      http: { status: 429 },
     });
+    return void send(res, refusal(core, [error]));
   }
-
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // graphql-sse reads a body whole: only one of a declared length within the cap is let through.
-    const length = req.headers['content-length'];
-    if (length === undefined && req.headers['transfer-encoding'] !== undefined) {
-      return sendBodyError(res, new BodyError(411, 'Send the body with a Content-Length.'));
-    }
-    if (Number(length ?? 0) > MAX_BODY_BYTES) return sendBodyError(res, new BodyError(413, 'Request body too large'));
-    let viewer: Viewer;
-    try {
-      viewer = await core.authenticate(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      return send(res, refusal(core, [error]));
-    }
-    const opening = req.headers.accept === 'text/event-stream';
-    if (req.method === 'PUT') return reserve(viewer, res);
-    const streamToken = tokenOf(req);
-    const request = sseRequest(req, { viewer, streamToken });
-    if (streamToken !== null) {
-      const reservation = reservations.find(streamToken, viewer.grant.id);
-      if (!reservation) return send(res, problem(404, 'Stream not found'));
-      if (opening && reservation.open) return send(res, problem(409, 'Stream already open'));
-      if (!opening && !reservation.open) return send(res, problem(409, 'Open the reserved event stream before sending operations to it'));
-      if (opening) {
-        reservations.open(streamToken);
-        res.once('close', () => reservations.release(streamToken));
-        // graphql-sse registers the stream only now, when it opens: an unopened reservation holds nothing of it.
-        const [, registered] = await handler({ ...request, method: 'PUT', headers: { get: (key) => (key === 'accept' ? '*/*' : undefined) } });
-        if (registered.status !== 201) throw new Error(`graphql-sse did not register a reserved stream (${registered.status})`);
-      }
-    }
-    if (opening) watchStream(viewer, res);
-    return send(res, await handler(request));
-  }
-
-  function reserve(viewer: Viewer, res: http.ServerResponse): void {
-    const token = reservations.reserve(viewer.grant.id);
-    if (token === undefined) {
-      const error = gatewayError(ErrorCode.RateLimited, `This grant already holds ${MAX_RESERVATIONS_PER_GRANT} event streams, the most it may; end one first.`, {
-        http: { status: 429 },
-      });
-      return void send(res, refusal(core, [error]));
-    }
-    res.writeHead(201, { 'content-type': 'text/plain; charset=utf-8' }).end(token);
-  }
-
-  return {
-    serve,
-    close() {
-      // SSE has no close code. A clean end would read as "the subscription is over"; a cut stream
-      // is a network error, which graphql-sse clients retry.
-      for (const res of eventStreams) res.destroy();
-      reservations.clear();
-    },
-  };
+  res.writeHead(201, { 'content-type': 'text/plain; charset=utf-8' }).end(token);
 }
 
 /** The stream token a request names: graphql-sse's header, or its `token` query parameter. */

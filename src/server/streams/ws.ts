@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import type { Context as WsContext, ServerOptions } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type VerifyClientCallbackAsync } from 'ws';
 import type { Viewer } from '../../graph/index.js';
 import { MAX_BODY_BYTES } from '../graphql-handler.js';
@@ -15,6 +16,9 @@ type Connection = {
   unwatch?: () => void;
   operations?: Map<string, StreamOperation>;
 };
+type InitPayload = { authorization?: unknown };
+/** What graphql-ws keeps of a socket: its own `Extra` and the gateway's {@link Connection}. */
+type SocketExtra = Extra & Partial<Connection>;
 
 /** The WebSocket transport: `graphql-transport-ws` on `/graphql`, over the stream core. */
 export interface WsTransport {
@@ -30,63 +34,9 @@ export interface WsTransport {
  */
 export function wsTransport(core: StreamCore, httpServer: http.Server, verifyClient: VerifyClientCallbackAsync): WsTransport {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES, verifyClient });
-  // graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
-  // fault were its own; it is the client's. Registered first, this closes such a socket with 4400.
-  wss.on('connection', (socket) => {
-    socket.on('message', (data) => {
-      if (!isClientMessage(String(data))) socket.close(StreamCloseCode.BadRequest, 'Invalid message received');
-    });
-  });
-  const finish = (connection: Connection, id: string) => {
-    connection.operations?.get(id)?.finish();
-    connection.operations?.delete(id);
-  };
-
-  const server = useServer<{ authorization?: unknown }, Connection>(
-    {
-      schema: core.schema,
-      subscribe: core.subscribe,
-      async onConnect(ctx) {
-        const { authorization } = ctx.connectionParams ?? {};
-        const socket = ctx.extra.socket;
-        try {
-          const viewer = await core.authenticate(typeof authorization === 'string' ? authorization : undefined);
-          ctx.extra.viewer = viewer;
-          ctx.extra.unwatch = core.watch(viewer, (why) =>
-            why === 'grant'
-              ? socket.close(StreamCloseCode.GrantEnded, 'Forbidden: the grant was revoked or has expired')
-              : socket.close(StreamCloseCode.TokenEnded, 'Unauthorized: refresh the access token, reconnect and resume'),
-          );
-          return true;
-        } catch (error) {
-          // Any other failure is the gateway's: graphql-ws closes with 4500.
-          if (!(error instanceof GraphQLError)) throw error;
-          if (core.endsGrant(error)) socket.close(StreamCloseCode.GrantEnded, `Forbidden: ${error.message}`);
-          else socket.close(StreamCloseCode.TokenEnded, `Unauthorized: ${error.message}`);
-          return false;
-        }
-      },
-      async onSubscribe(ctx, id, payload) {
-        const prepared = await core.prepare(ctx.extra.viewer!, payload, 'ws');
-        if (Array.isArray(prepared)) return prepared;
-        (ctx.extra.operations ??= new Map()).set(id, prepared);
-        return prepared.args;
-      },
-      onNext(ctx, id, _payload, _args, result) {
-        if (!result.errors) return undefined;
-        return { ...result, errors: core.format(result.errors, ctx.extra.operations?.get(id)?.args.contextValue) };
-      },
-      onError: (_ctx, _id, _payload, errors) => core.format(errors),
-      onComplete: (ctx, id) => finish(ctx.extra, id),
-      onClose(ctx) {
-        ctx.extra.unwatch?.();
-        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
-      },
-    },
-    wss,
-    KEEP_ALIVE_MS,
-  );
-
+  // Registered before graphql-ws's own listener, so it sees each message first.
+  closeOnServerMessages(wss);
+  const server = useServer<InitPayload, Connection>(protocolHooks(core), wss, KEEP_ALIVE_MS);
   return {
     async close(graceMs) {
       for (const client of wss.clients) client.close(StreamCloseCode.ServiceRestart, 'Service restart: reconnect and resume from your last cursor');
@@ -97,6 +47,72 @@ export function wsTransport(core: StreamCore, httpServer: http.Server, verifyCli
       clearTimeout(cut);
     },
   };
+}
+
+/**
+ * graphql-ws answers a message type only a server sends (`next`, `error`, …) with 4500, as if the
+ * fault were its own; it is the client's. This closes such a socket with 4400.
+ */
+function closeOnServerMessages(wss: WebSocketServer): void {
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      if (!isClientMessage(String(data))) socket.close(StreamCloseCode.BadRequest, 'Invalid message received');
+    });
+  });
+}
+
+/** graphql-ws's hooks: each translates one protocol step into a call on the stream core. */
+function protocolHooks(core: StreamCore): ServerOptions<InitPayload, SocketExtra> {
+  const finish = (connection: Connection, id: string) => {
+    connection.operations?.get(id)?.finish();
+    connection.operations?.delete(id);
+  };
+  return {
+    schema: core.schema,
+    subscribe: core.subscribe,
+    onConnect: (ctx) => connect(core, ctx),
+    async onSubscribe(ctx, id, payload) {
+      const prepared = await core.prepare(ctx.extra.viewer!, payload, 'ws');
+      if (Array.isArray(prepared)) return prepared;
+      (ctx.extra.operations ??= new Map()).set(id, prepared);
+      return prepared.args;
+    },
+    onNext(ctx, id, _payload, _args, result) {
+      if (!result.errors) return undefined;
+      return { ...result, errors: core.format(result.errors, ctx.extra.operations?.get(id)?.args.contextValue) };
+    },
+    onError: (_ctx, _id, _payload, errors) => core.format(errors),
+    onComplete: (ctx, id) => finish(ctx.extra, id),
+    onClose(ctx) {
+      ctx.extra.unwatch?.();
+      for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
+    },
+  };
+}
+
+/**
+ * `connection_init`: authenticates its `authorization` and watches the grant and token from then
+ * on. A refusal closes the socket with 4403 when the grant has ended, 4401 otherwise.
+ */
+async function connect(core: StreamCore, ctx: WsContext<InitPayload, SocketExtra>): Promise<boolean> {
+  const { authorization } = ctx.connectionParams ?? {};
+  const socket = ctx.extra.socket;
+  try {
+    const viewer = await core.authenticate(typeof authorization === 'string' ? authorization : undefined);
+    ctx.extra.viewer = viewer;
+    ctx.extra.unwatch = core.watch(viewer, (why) =>
+      why === 'grant'
+        ? socket.close(StreamCloseCode.GrantEnded, 'Forbidden: the grant was revoked or has expired')
+        : socket.close(StreamCloseCode.TokenEnded, 'Unauthorized: refresh the access token, reconnect and resume'),
+    );
+    return true;
+  } catch (error) {
+    // Any other failure is the gateway's: graphql-ws closes with 4500.
+    if (!(error instanceof GraphQLError)) throw error;
+    if (core.endsGrant(error)) socket.close(StreamCloseCode.GrantEnded, `Forbidden: ${error.message}`);
+    else socket.close(StreamCloseCode.TokenEnded, `Unauthorized: ${error.message}`);
+    return false;
+  }
 }
 
 const CLIENT_MESSAGE_TYPES = new Set(['connection_init', 'ping', 'pong', 'subscribe', 'complete']);

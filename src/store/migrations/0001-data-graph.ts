@@ -2,6 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 /** The five categories of a user's data, with an index for every connection's order (time, then id). */
 export const dataGraph: Migration = {
+  // Long on purpose: a flat list of DDL statements, read top to bottom as the schema it creates,
+  // and not rewritten once stores have run it.
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('users')

@@ -5,6 +5,8 @@ import type { Kysely, Migration } from 'kysely';
  * oidc-provider's, kept in `oidc_payloads` under the SHA-256 of their ids.
  */
 export const oauth: Migration = {
+  // Long on purpose: a flat list of DDL statements, read top to bottom as the schema it creates,
+  // and not rewritten once stores have run it.
   async up(db: Kysely<any>) {
     await db.schema.dropTable('accessTokens').execute();
 
