@@ -64,7 +64,7 @@ export function serve(parts: Parts): Served {
   });
   const health = healthRoutes(store, logger, parts.federation);
   const scrape = metricsRoute(metrics, logger, config.metricsToken);
-  const ingest = ingestRoute(store.db, parts.notifier, config.ingestToken);
+  const ingest = ingestRoute(store.db, parts.notifier, config.ingestToken, new Set(config.federation.subgraphs.map((subgraph) => subgraph.category)));
   const pages = userPages(store.db, authority, {
     interactions: {
       oneTimeSeconds: config.oneTimeGrantSeconds,
