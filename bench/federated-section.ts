@@ -1,4 +1,4 @@
-import { BENCH_SUBGRAPHS } from './bench-subgraphs.js';
+import { BENCH_SUBGRAPHS, type BenchSubgraphName } from './bench-subgraphs.js';
 import type { FederatedFigures, SideFigures } from './federated.js';
 import { HIVE_GATEWAY_VERSION } from './hive-gateway.js';
 import { CONNECTIONS } from './load.js';
@@ -24,8 +24,10 @@ their ids.`;
 /** The `federated` section of BENCHMARKS.md. */
 export function federatedSection(machine: string, figures: FederatedFigures[], rounds: number): string {
   const first = figures[0]!;
-  const requestRow = (name: (typeof BENCH_SUBGRAPHS)[number]) =>
-    `| ${name} | ${first.gateway.requests[name]} | ${first.hive.requests[name]} |`;
+  const underLoad = (f: FederatedFigures, name: BenchSubgraphName) => `${f.gateway.requestsUnderLoad[name].toFixed(2)} | ${f.hive.requestsUnderLoad[name].toFixed(2)}`;
+  const requestRow = (name: BenchSubgraphName) =>
+    `| ${name} | ${first.gateway.requests[name]} | ${first.hive.requests[name]} | ${figures.map((f) => underLoad(f, name)).join(' | ')} |`;
+  const loadHeadings = figures.map((f) => `gateway, under load (${f.dialect}) | Hive Gateway, under load (${f.dialect})`).join(' | ');
   const side = (f: SideFigures) => `${rps(f.requestsPerSecond)} | ${ms(f.p50Ms)} / ${ms(f.p99Ms)} | ${ms(f.gatewayCpuMs)} | ${ms(f.subgraphsCpuMs)}`;
   const row = (f: FederatedFigures) => `| ${f.dialect} | ${side(f.gateway)} | ${side(f.hive)} | **${f.ratio.toFixed(2)}×** | ${(f.gateway.responseBytes / 1024).toFixed(1)} / ${(f.hive.responseBytes / 1024).toFixed(1)} | ${machine} |`;
   return `## Federated: posts and messages on their subgraphs, against Hive Gateway
@@ -47,15 +49,26 @@ gives the gateway: \`viewer\`, the profile, the followers, and the participants 
 (\`@requires\` of the ids the messages subgraph gives). Both get the same query and variables;
 before measuring, the two answers are checked to be the same data (ids decoded, cursors aside)
 with every page full. All servers run pinned to one core, the load generator on the other, so
-a throughput figure is the whole system's: gateway and subgraphs share that core.
+a throughput figure is the whole system's: gateway and subgraphs share that core (PostgreSQL's
+server, on the postgres row, is neither pinned nor in the CPU figures).
 
-Requests each subgraph received for one page (the reference subgraphs' request counters):
+Requests each subgraph received (the subgraphs' request counters) for one page asked alone, and
+per page answered during the measured runs below:
 
-| subgraph | gateway | Hive Gateway |
-|---|---|---|
+| subgraph | gateway, one page | Hive Gateway, one page | ${loadHeadings} |
+|---|---|---|${figures.map(() => '---|---|').join('')}
 ${BENCH_SUBGRAPHS.map(requestRow).join('\n')}
 
 ${requestsExplained(first)}
+
+Under load both send fewer, and the subgraphs do less per page, because every page here is the
+same query for the same viewer. The gateway gathers the \`_entities\` reads that one turn of its
+event loop makes, by any request, into one request per subgraph with each id once: concurrent
+pages share a request whoever their viewers are, and identical ones share the reads too. Hive
+Gateway's HTTP executor (\`@graphql-tools/executor-http\`, whose \`deduplicateInflightRequests\`
+is on by default; the gateway turns it off) lets identical subgraph requests in flight share one
+answer, which traffic from many viewers would rarely give it. Neither side's figures are what
+as many distinct viewers would cost; this benchmark does not measure that.
 
 Throughput: autocannon, ${CONNECTIONS} connections, one request in flight on each, every answer's
 bytes checked. Each figure is the median of ${rounds} round(s); a round runs the gateway, then

@@ -2,7 +2,7 @@ import type { DialectName } from '../src/store/index.js';
 import { BENCH_SUBGRAPHS, startBenchSubgraphs, type BenchSubgraph, type BenchSubgraphName } from './bench-subgraphs.js';
 import { samePage } from './federated-answers.js';
 import { prepareStore } from './fixtures.js';
-import { median, startGatewayProcess } from './gateway-process.js';
+import { median, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { composeSupergraph, startHiveGateway, type GatewayServer } from './hive-gateway.js';
 import { load, type LoadFigures, type Target } from './load.js';
 import { OPERATIONS, requestBody } from './operations.js';
@@ -14,8 +14,10 @@ export type Side = (typeof SIDES)[number];
 
 /** One side's figures: throughput and latency (medians over the rounds) and where its CPU went. */
 export interface SideFigures extends LoadFigures {
-  /** GraphQL requests each subgraph received for one portability page. */
+  /** GraphQL requests each subgraph received for one portability page asked alone. */
   requests: Record<BenchSubgraphName, number>;
+  /** GraphQL requests each subgraph received per page under load (median over the rounds). */
+  requestsUnderLoad: Record<BenchSubgraphName, number>;
   /** CPU time of the gateway's own process per page answered, in ms (median over the rounds). */
   gatewayCpuMs: number;
   /** CPU time of the three subgraphs' processes together per page answered, in ms. */
@@ -69,13 +71,14 @@ export async function benchFederated(options: FederatedBenchOptions): Promise<Fe
     const figures: FederatedFigures[] = [];
     for (const dialect of options.dialects) {
       const store = await prepareStore(dialect, options);
-      const gateway = await startGatewayProcess({
-        ...store.env,
-        SUBGRAPHS: `posts=${url('posts')},messages=${url('messages')}`,
-        // A crowded machine can stall a subgraph for seconds: slow, not unavailable (as autocannon's timeout).
-        SUBGRAPH_TIMEOUT_MS: '60000',
-      });
+      let gateway: GatewayProcess | undefined;
       try {
+        gateway = await startGatewayProcess({
+          ...store.env,
+          SUBGRAPHS: `posts=${url('posts')},messages=${url('messages')}`,
+          // A crowded machine can stall a subgraph for seconds: slow, not unavailable (as autocannon's timeout).
+          SUBGRAPH_TIMEOUT_MS: '60000',
+        });
         const gatewaySide = await contender(`${gateway.url}/graphql`, { authorization: `Bearer ${store.token}` }, gateway.pid, subgraphs);
         for (const name of BENCH_SUBGRAPHS) {
           if (gatewaySide.requests[name] !== GATEWAY_REQUESTS[name]) {
@@ -85,13 +88,15 @@ export async function benchFederated(options: FederatedBenchOptions): Promise<Fe
         samePage(gatewaySide.target.expectedBody, hiveSide.target.expectedBody);
         figures.push(await measure(dialect, { gateway: gatewaySide, hive: hiveSide }, subgraphs, options));
       } finally {
-        await gateway.stop();
+        await gateway?.stop();
         await store.close();
       }
     }
     return figures;
   } finally {
-    await Promise.all([hive?.stop(), ...subgraphs.map((subgraph) => subgraph.stop())]);
+    // Hive Gateway first: a subgraph gone under a request it still has in flight is an error it logs.
+    await hive?.stop();
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   }
 }
 
@@ -113,20 +118,41 @@ async function contender(url: string, auth: Record<string, string>, pid: number,
   return { target: { url, headers, body, expectedBody }, pid, requests: Object.fromEntries(counts) as Record<BenchSubgraphName, number> };
 }
 
-/** One load run, with the CPU time the side's gateway and the subgraphs spent per page meanwhile. */
+/**
+ * Waits for the requests autocannon left in flight when it stopped: one more page, answered after
+ * them, keeps their work out of the next run.
+ */
+async function settle(target: Target): Promise<void> {
+  const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
+  if ((await response.text()) !== target.expectedBody) throw new Error(`${target.url} answered the page differently after a run`);
+}
+
+/** One load run, with the CPU time the side's gateway and the subgraphs spent, and the subgraph requests sent, per page meanwhile. */
 async function run(side: Contender, subgraphs: BenchSubgraph[], seconds: number) {
   const cpu = () => ({ gateway: cpuMsOf(side.pid), subgraphs: subgraphs.reduce((sum, subgraph) => sum + subgraph.cpuMs(), 0) });
+  await Promise.all(subgraphs.map((subgraph) => subgraph.resetRequests()));
   const before = cpu();
   const started = performance.now();
   const figures = await load(side.target, seconds);
+  // autocannon reports a rate, not its count: the pages answered are that rate over the run's time.
   const pages = (figures.requestsPerSecond * (performance.now() - started)) / 1000;
   const after = cpu();
-  return { ...figures, gatewayCpuMs: (after.gateway - before.gateway) / pages, subgraphsCpuMs: (after.subgraphs - before.subgraphs) / pages };
+  const received = await Promise.all(subgraphs.map(async (subgraph) => [subgraph.name, (await subgraph.requests()) / pages] as const));
+  await settle(side.target);
+  return {
+    ...figures,
+    gatewayCpuMs: (after.gateway - before.gateway) / pages,
+    subgraphsCpuMs: (after.subgraphs - before.subgraphs) / pages,
+    requestsUnderLoad: Object.fromEntries(received) as Record<BenchSubgraphName, number>,
+  };
 }
 
 async function measure(dialect: DialectName, sides: Record<Side, Contender>, subgraphs: BenchSubgraph[], options: FederatedBenchOptions): Promise<FederatedFigures> {
   options.log(`federated: ${dialect}, warm-up`);
-  for (const side of SIDES) await load(sides[side].target, Math.max(1, options.seconds / 2));
+  for (const side of SIDES) {
+    await load(sides[side].target, Math.max(1, options.seconds / 2));
+    await settle(sides[side].target);
+  }
   const runs: Record<Side, Awaited<ReturnType<typeof run>>[]> = { gateway: [], hive: [] };
   for (let round = 0; round < options.rounds; round++) {
     for (const side of SIDES) runs[side].push(await run(sides[side], subgraphs, options.seconds));
@@ -142,6 +168,7 @@ async function measure(dialect: DialectName, sides: Record<Side, Contender>, sub
       gatewayCpuMs: of((r) => r.gatewayCpuMs),
       subgraphsCpuMs: of((r) => r.subgraphsCpuMs),
       requests: sides[side].requests,
+      requestsUnderLoad: Object.fromEntries(BENCH_SUBGRAPHS.map((name) => [name, of((r) => r.requestsUnderLoad[name])])) as Record<BenchSubgraphName, number>,
       responseBytes: Buffer.byteLength(sides[side].target.expectedBody),
     };
   };

@@ -22,6 +22,6 @@ describe('npm run bench -- --short', () => {
     expect(stdout).toMatch(/\| portability page \| sqlite \| (\d+) \/ \1 \/ \1 \|/);
     // The federated page through the gateway: one request to the posts subgraph, two to the messages one.
     expect(stdout).toContain('## Federated');
-    expect(stdout).toMatch(/\| posts \| 1 \| \d+ \|\n\| messages \| 2 \| \d+ \|/);
+    expect(stdout).toMatch(/\| posts \| 1 \| \d+ \|[^\n]*\n\| messages \| 2 \| \d+ \|/);
   }, 600_000);
 });
