@@ -31,9 +31,12 @@ async function graphql(request: IncomingMessage): Promise<{ status: number; head
 }
 
 const server = http.createServer((request, response) => {
-  const counters = (status: number) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ requests }));
-  if (request.url === '/admin/counters' && request.method === 'GET') return counters(200);
-  if (request.url === '/admin/counters' && request.method === 'DELETE') return (requests = 0), counters(200);
+  const counters = () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ requests }));
+  if (request.url === '/admin/counters' && request.method === 'GET') return counters();
+  if (request.url === '/admin/counters' && request.method === 'DELETE') {
+    requests = 0;
+    return counters();
+  }
   if (request.url !== '/graphql') return response.writeHead(404).end();
   graphql(request).then(
     ({ status, headers, body }) => response.writeHead(status, headers).end(body),

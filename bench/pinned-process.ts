@@ -48,11 +48,16 @@ export async function startPinnedProcess(options: PinnedProcessOptions): Promise
     const watch = (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split('\n').find((candidate) => options.ready.test(candidate));
-      if (line !== undefined) clearTimeout(timer), resolve(line);
+      if (line === undefined) return;
+      clearTimeout(timer);
+      resolve(line);
     };
     child.stdout!.on('data', watch);
     child.stderr!.on('data', watch);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${options.command.join(' ')} exited with ${code}:\n${output.slice(-2000)}`))));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.command.join(' ')} exited with ${code}:\n${output.slice(-2000)}`));
+    });
   }).catch(async (error: unknown) => {
     child.kill('SIGKILL');
     await exited;
