@@ -24,8 +24,9 @@ import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js
  *   rounds, subscription runs, archive/dump pairs; `--query-seconds N`: each query and federated
  *   run (default 5 s);
  *   `--subscribers 1000,10000`, `--seconds N`: the subscription runs.
- * PostgreSQL figures use a database `bench` created anew on `BENCH_DATABASE_URL`'s server
- * (default postgres://postgres@127.0.0.1:5432); without a server there they are left out.
+ * PostgreSQL figures use a database `bench` (or `BENCH_DATABASE_NAME`) created anew on
+ * `BENCH_DATABASE_URL`'s server (default postgres://postgres@127.0.0.1:5432); without a server
+ * there they are left out.
  */
 const { values: args } = parseArgs({
   options: {
@@ -49,7 +50,8 @@ const log = (message: string) => console.error(message);
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? (short ? process.env.TEST_DATABASE_URL : undefined) ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dialects: DialectName[] = (await postgresReachable(postgresUrl)) ? ['sqlite', 'postgres'] : ['sqlite'];
 // A short run may overlap a test run or another short run: it gets a database of its own.
-const databaseName = short ? `bench_short_${process.pid}` : 'bench';
+// BENCH_DATABASE_NAME keeps a full run apart from another one on the same server.
+const databaseName = short ? `bench_short_${process.pid}` : (process.env.BENCH_DATABASE_NAME ?? 'bench');
 const store = { postgresUrl, databaseName, log };
 
 /** A section of BENCHMARKS.md: runs its benchmark and renders its markdown, heading included. */

@@ -43,7 +43,7 @@ export interface StoreOptions {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { db, dialect } = await connect({
+  const { db, dialect, queries } = await connect({
     databaseUrl: options.databaseUrl,
     sqliteFile: options.sqliteFile ?? path.join(options.dataDir, 'gateway.sqlite'),
     pgSchema: options.pgSchema,
@@ -62,7 +62,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return {
     db,
     dialect,
-    sources: localSources(db),
+    sources: localSources(db, queries),
     async migrate() {
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((r) => r.status === 'Error');

@@ -75,7 +75,7 @@ describe.each(dialects())('statements per operation on %s', (dialect) => {
       'users', // the followers
       'conversations',
       'conversation_participants', // each conversation's participants
-      'messages', // every conversation's message page, in one windowed statement
+      'messages', // every conversation's message page, in one statement
       'users', // participants and senders not already loaded
     ].sort());
   });

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { ActivityEventRow, Database } from '../database.js';
-import { countByParent, pagesByParent, type Page, type PageRequest } from '../page.js';
+import type { QueryDialect } from '../dialect.js';
+import { countByParent, pageReader, type Page, type PageRequest } from '../page.js';
+import { rowsByKeys } from '../rows-by-keys.js';
 
 /** The activity category: what a user did on the platform (likes, comments, searches, …). */
 export interface ActivitySource {
@@ -9,11 +11,11 @@ export interface ActivitySource {
   eventCount(userId: string): Promise<number>;
 }
 
-export function activitySource(db: Kysely<Database>): ActivitySource {
+export function activitySource(db: Kysely<Database>, queries: QueryDialect): ActivitySource {
   const ordering = { table: 'activityEvents', parent: 'userId', time: 'occurredAt', id: 'id' } as const;
   return {
-    eventsByIds: (ids) => db.selectFrom('activityEvents').selectAll().where('id', 'in', ids).execute(),
-    eventPages: (userIds, request) => pagesByParent(db, ordering, userIds, request),
+    eventsByIds: rowsByKeys(queries, 'activityEvents', 'id'),
+    eventPages: pageReader(queries, ordering),
     eventCount: (userId) => countByParent(db, ordering, userId),
   };
 }

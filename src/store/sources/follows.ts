@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, FollowRow } from '../database.js';
-import { countByParent, pagesByParent, type Page, type PageRequest } from '../page.js';
+import type { QueryDialect } from '../dialect.js';
+import { countByParent, pageReader, type Page, type PageRequest } from '../page.js';
+import { ref, ROW_COLUMNS, selectList } from '../row-columns.js';
 
 /** The follows category: who follows a user and whom they follow, each edge with its time. */
 export interface FollowsSource {
@@ -14,31 +16,25 @@ export interface FollowsSource {
   connectedUsers(userId: string, userIds: readonly string[]): Promise<Set<string>>;
 }
 
-export function followsSource(db: Kysely<Database>): FollowsSource {
+export function followsSource(db: Kysely<Database>, queries: QueryDialect): FollowsSource {
   const followers = { table: 'follows', parent: 'followeeId', time: 'createdAt', id: 'followerId' } as const;
   const following = { table: 'follows', parent: 'followerId', time: 'createdAt', id: 'followeeId' } as const;
+  const columns = selectList('t', ROW_COLUMNS.follows);
+  const [follower, followee] = [ref('t', 'followerId'), ref('t', 'followeeId')];
+  const byPairs = queries.prepare((param) => `SELECT ${columns} FROM "follows" AS t WHERE ${queries.pairIn(follower, followee, param(0))}`);
+  const connected = queries.prepare(
+    (param) =>
+      `SELECT ${columns} FROM "follows" AS t ` +
+      `WHERE (${follower} = ${param(0)} AND ${queries.inList(followee, param(1))}) OR (${followee} = ${param(0)} AND ${queries.inList(follower, param(1))})`,
+  );
   return {
-    followerPages: (userIds, request) => pagesByParent(db, followers, userIds, request),
-    followingPages: (userIds, request) => pagesByParent(db, following, userIds, request),
+    followerPages: pageReader(queries, followers),
+    followingPages: pageReader(queries, following),
     followerCount: (userId) => countByParent(db, followers, userId),
     followingCount: (userId) => countByParent(db, following, userId),
-    followsByPairs: (pairs) =>
-      db
-        .selectFrom('follows')
-        .selectAll()
-        .where((eb) => eb(eb.refTuple('followerId', 'followeeId'), 'in', pairs.map(([a, b]) => eb.tuple(a, b))))
-        .execute(),
+    followsByPairs: (pairs) => queries.run<FollowRow>(byPairs, [pairs]),
     async connectedUsers(userId, userIds) {
-      const rows = await db
-        .selectFrom('follows')
-        .select(['followerId', 'followeeId'])
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('followerId', '=', userId), eb('followeeId', 'in', userIds)]),
-            eb.and([eb('followeeId', '=', userId), eb('followerId', 'in', userIds)]),
-          ]),
-        )
-        .execute();
+      const rows = await queries.run<FollowRow>(connected, [userId, userIds]);
       return new Set(rows.map((r) => (r.followerId === userId ? r.followeeId : r.followerId)));
     },
   };

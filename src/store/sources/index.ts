@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import type { QueryDialect } from '../dialect.js';
 import { activitySource, type ActivitySource } from './activity.js';
 import { changesSource, type ChangesSource } from './changes.js';
 import { followsSource, type FollowsSource } from './follows.js';
@@ -23,13 +24,17 @@ export interface Sources {
   changes: ChangesSource;
 }
 
-export function localSources(db: Kysely<Database>): Sources {
+/**
+ * The sources over the local store. The query path's reads run on `queries` (statements built
+ * once, rows in their final shape); the rest (counts for archives, the change log) on Kysely.
+ */
+export function localSources(db: Kysely<Database>, queries: QueryDialect): Sources {
   return {
-    profile: profileSource(db),
-    posts: postsSource(db),
-    follows: followsSource(db),
-    activity: activitySource(db),
-    messages: messagesSource(db),
+    profile: profileSource(queries),
+    posts: postsSource(db, queries),
+    follows: followsSource(db, queries),
+    activity: activitySource(db, queries),
+    messages: messagesSource(db, queries),
     changes: changesSource(db),
   };
 }

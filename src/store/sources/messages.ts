@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { ConversationParticipantRow, ConversationRow, Database, MessageRow } from '../database.js';
-import { countByParent, pagesByParent, type Page, type PageRequest } from '../page.js';
+import type { QueryDialect } from '../dialect.js';
+import { countByParent, pageReader, type Page, type PageRequest } from '../page.js';
+import { rowsByKeys } from '../rows-by-keys.js';
 
 /**
  * A conversation in a user's list, in the list's order (when they joined it). A source that reads
@@ -26,29 +28,21 @@ export interface MessagesSource {
   connectedUsers(userId: string, userIds: readonly string[]): Promise<Set<string>>;
 }
 
-export function messagesSource(db: Kysely<Database>): MessagesSource {
+export function messagesSource(db: Kysely<Database>, queries: QueryDialect): MessagesSource {
+  const conversations = { table: 'conversationParticipants', parent: 'userId', time: 'joinedAt', id: 'conversationId' } as const;
+  const connected = queries.prepare(
+    (param) =>
+      `SELECT DISTINCT theirs."user_id" AS "userId" FROM "conversation_participants" AS mine ` +
+      `JOIN "conversation_participants" AS theirs ON theirs."conversation_id" = mine."conversation_id" ` +
+      `WHERE mine."user_id" = ${param(0)} AND ${queries.inList('theirs."user_id"', param(1))}`,
+  );
   return {
-    conversationsByIds: (ids) => db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute(),
-    participantsOf: (conversationIds) =>
-      db
-        .selectFrom('conversationParticipants')
-        .selectAll()
-        .where('conversationId', 'in', conversationIds)
-        .orderBy('joinedAt')
-        .orderBy('userId')
-        .execute(),
-    conversationPages: (userIds, request) =>
-      pagesByParent(
-        db,
-        { table: 'conversationParticipants', parent: 'userId', time: 'joinedAt', id: 'conversationId' },
-        userIds,
-        request,
-      ),
-    messagesByIds: (ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids).execute(),
-    messagePages: (conversationIds, request) =>
-      pagesByParent(db, { table: 'messages', parent: 'conversationId', time: 'sentAt', id: 'id' }, conversationIds, request),
-    conversationCount: (userId) =>
-      countByParent(db, { table: 'conversationParticipants', parent: 'userId', time: 'joinedAt', id: 'conversationId' }, userId),
+    conversationsByIds: rowsByKeys(queries, 'conversations', 'id'),
+    participantsOf: rowsByKeys(queries, 'conversationParticipants', 'conversationId', ['joinedAt', 'userId']),
+    conversationPages: pageReader(queries, conversations),
+    messagesByIds: rowsByKeys(queries, 'messages', 'id'),
+    messagePages: pageReader(queries, { table: 'messages', parent: 'conversationId', time: 'sentAt', id: 'id' }),
+    conversationCount: (userId) => countByParent(db, conversations, userId),
     async messageCount(userId) {
       const row = await db
         .selectFrom('conversationParticipants')
@@ -59,14 +53,7 @@ export function messagesSource(db: Kysely<Database>): MessagesSource {
       return Number(row?.n ?? 0);
     },
     async connectedUsers(userId, userIds) {
-      const rows = await db
-        .selectFrom('conversationParticipants as mine')
-        .innerJoin('conversationParticipants as theirs', 'theirs.conversationId', 'mine.conversationId')
-        .select('theirs.userId')
-        .distinct()
-        .where('mine.userId', '=', userId)
-        .where('theirs.userId', 'in', userIds)
-        .execute();
+      const rows = await queries.run<{ userId: string }>(connected, [userId, userIds]);
       return new Set(rows.map((r) => r.userId));
     },
   };

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, PostRow } from '../database.js';
-import { countByParent, pagesByParent, type Page, type PageRequest } from '../page.js';
+import type { QueryDialect } from '../dialect.js';
+import { countByParent, pageReader, type Page, type PageRequest } from '../page.js';
+import { rowsByKeys } from '../rows-by-keys.js';
 
 /** The posts category: what a user published, oldest first. */
 export interface PostsSource {
@@ -9,11 +11,11 @@ export interface PostsSource {
   postCount(authorId: string): Promise<number>;
 }
 
-export function postsSource(db: Kysely<Database>): PostsSource {
+export function postsSource(db: Kysely<Database>, queries: QueryDialect): PostsSource {
   const ordering = { table: 'posts', parent: 'authorId', time: 'createdAt', id: 'id' } as const;
   return {
-    postsByIds: (ids) => db.selectFrom('posts').selectAll().where('id', 'in', ids).execute(),
-    postPages: (authorIds, request) => pagesByParent(db, ordering, authorIds, request),
+    postsByIds: rowsByKeys(queries, 'posts', 'id'),
+    postPages: pageReader(queries, ordering),
     postCount: (authorId) => countByParent(db, ordering, authorId),
   };
 }

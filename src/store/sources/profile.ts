@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { Database, UserRow } from '../database.js';
+import type { UserRow } from '../database.js';
+import type { QueryDialect } from '../dialect.js';
+import { rowsByKeys } from '../rows-by-keys.js';
 
 /** The profile category: users' own records. */
 export interface ProfileSource {
   usersByIds(ids: readonly string[]): Promise<UserRow[]>;
 }
 
-export function profileSource(db: Kysely<Database>): ProfileSource {
+export function profileSource(queries: QueryDialect): ProfileSource {
   return {
-    usersByIds: (ids) => db.selectFrom('users').selectAll().where('id', 'in', ids).execute(),
+    usersByIds: rowsByKeys(queries, 'users', 'id'),
   };
 }
