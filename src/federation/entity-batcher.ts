@@ -23,6 +23,13 @@ interface Group {
 }
 
 /**
+ * The most representations one request carries. One operation's level never needs more (a page
+ * holds at most 100 parents), so it stays one request; many operations at once are split, so that
+ * no answer grows towards the size the client refuses.
+ */
+export const MAX_REPRESENTATIONS = 500;
+
+/**
  * Gathers every `_entities` read made in one tick, by any request, into one GraphQL request to the
  * subgraph: reads of one type with the same selection and arguments share one `_entities` field
  * (their ids merged), the others are aliased beside it. So a level of an operation costs one
@@ -30,12 +37,14 @@ interface Group {
  */
 export class EntityBatcher {
   #pending = new Map<string, Group>();
+  #pendingIds = 0;
   #scheduled = false;
 
   constructor(private readonly client: SubgraphClient) {}
 
   /** The objects of `fetch.ids` in their order, null where the subgraph has none. */
   load(fetch: EntityFetch): Promise<unknown[]> {
+    if (this.#pendingIds > 0 && this.#pendingIds + fetch.ids.length > MAX_REPRESENTATIONS) void this.#send(this.#take());
     const key = `${fetch.typename}\n${fetch.selection}\n${JSON.stringify(fetch.args ?? {})}`;
     let group = this.#pending.get(key);
     if (!group) {
@@ -45,18 +54,27 @@ export class EntityBatcher {
     for (const id of fetch.ids) {
       if (!group.index.has(id)) group.index.set(id, group.ids.push(id) - 1);
     }
+    this.#pendingIds += fetch.ids.length;
     if (!this.#scheduled) {
       this.#scheduled = true;
       // After every load this turn of the event loop makes, from any request.
-      setImmediate(() => void this.#flush());
+      setImmediate(() => {
+        this.#scheduled = false;
+        if (this.#pending.size > 0) void this.#send(this.#take());
+      });
     }
     return new Promise((resolve, reject) => group.waiting.push({ ids: fetch.ids, resolve, reject }));
   }
 
-  async #flush(): Promise<void> {
+  /** The reads gathered so far; the next ones start a new request. */
+  #take(): Group[] {
     const groups = [...this.#pending.values()];
     this.#pending = new Map();
-    this.#scheduled = false;
+    this.#pendingIds = 0;
+    return groups;
+  }
+
+  async #send(groups: readonly Group[]): Promise<void> {
     const { text, variables } = entitiesDocument(groups);
     let result: SubgraphResult;
     try {
