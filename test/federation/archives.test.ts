@@ -1,6 +1,6 @@
 import { dialects } from '../helpers/stores.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { archiveWhen, jsonLines, requestArchive, unzip } from '../helpers/archives.js';
+import { archiveFiles, archiveWhen, jsonLines, requestArchive } from '../helpers/archives.js';
 import { SubgraphProcess } from '../helpers/subgraph-process.js';
 
 let posts: SubgraphProcess;
@@ -12,16 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([posts?.stop(), messages?.stop()]);
 });
-
-/** The archive's files, downloaded and unzipped. */
-async function files(gw: TestGateway, categories: string[]): Promise<Map<string, Buffer>> {
-  const token = await gw.token('alice', 'portability.all.single');
-  const { archive, errors } = await requestArchive(gw, token, categories);
-  expect(errors).toBeUndefined();
-  const ready = await archiveWhen(gw, token, archive.id, ['READY', 'FAILED'], 60_000);
-  expect(ready.status).toBe('READY');
-  return unzip(Buffer.from(await (await fetch(ready.downloadUrl)).arrayBuffer()));
-}
 
 describe.each(dialects())('archives of categories on their subgraphs, on %s', (dialect) => {
   let federated: TestGateway;
@@ -41,7 +31,7 @@ describe.each(dialects())('archives of categories on their subgraphs, on %s', (d
 
   it('hold the same records as an archive of the embedded store, read a page of up to 1000 at a time', async () => {
     await messages.resetCounters();
-    const [fromSubgraphs, fromStore] = await Promise.all([files(federated, ['POSTS', 'MESSAGES']), files(embedded, ['POSTS', 'MESSAGES'])]);
+    const [fromSubgraphs, fromStore] = await Promise.all([archiveFiles(federated, ['POSTS', 'MESSAGES']), archiveFiles(embedded, ['POSTS', 'MESSAGES'])]);
     for (const name of ['posts.jsonl', 'conversations.jsonl', 'messages.jsonl']) {
       expect(jsonLines(fromSubgraphs.get(name))).toEqual(jsonLines(fromStore.get(name)));
       expect(jsonLines(fromSubgraphs.get(name)).length).toBeGreaterThan(0);
@@ -57,7 +47,7 @@ describe.each(dialects())('archives of categories on their subgraphs, on %s', (d
 
   it('waits out a subgraph failing for a while, and finishes READY', async () => {
     await posts.setFaults({ answer: 'http-500', times: 3 });
-    const entries = await files(federated, ['POSTS']);
+    const entries = await archiveFiles(federated, ['POSTS']);
     expect(jsonLines(entries.get('posts.jsonl')).length).toBeGreaterThan(200);
   });
 

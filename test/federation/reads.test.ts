@@ -1,5 +1,6 @@
 import { dialects } from '../helpers/stores.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { SUBGRAPH_TOKEN, walkThrough, withoutCursors, type WalkedList } from '../helpers/federation.js';
 import { SubgraphProcess } from '../helpers/subgraph-process.js';
 import { Federation } from '../../src/federation/index.js';
 
@@ -19,12 +20,7 @@ const POSTS_PAGE = `query Posts($first: Int, $after: String, $last: Int, $before
   viewer { posts(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { id caption } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }
 }`;
 
-const SUBGRAPH_TOKEN = 'subgraph-token-for-tests';
-
-/** The same answer without its cursors: a federated category's cursors wrap the subgraph's own. */
-function withoutCursors(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (key, v) => (key === 'cursor' || key === 'startCursor' || key === 'endCursor' ? undefined : v)));
-}
+const POSTS: WalkedList = { query: POSTS_PAGE, connection: (data) => data.viewer.posts };
 
 let posts: SubgraphProcess;
 let messages: SubgraphProcess;
@@ -121,21 +117,7 @@ describe.each(dialects())('a gateway with posts and messages on their subgraphs,
   });
 
   it('pages forwards and backwards through the same posts as the embedded store', async () => {
-    const walk = async (gw: TestGateway, direction: 'forward' | 'backward') => {
-      const token = await gw.token('alice', 'portability.posts.single');
-      const ids: string[] = [];
-      let cursor: string | null = null;
-      for (;;) {
-        const variables: Record<string, unknown> = direction === 'forward' ? { first: 100, after: cursor } : { last: 100, before: cursor };
-        const { body } = await gw.graphql(POSTS_PAGE, { token, variables });
-        const connection = body.data.viewer.posts;
-        const page = connection.edges.map((edge: { node: { id: string } }) => edge.node.id);
-        ids.push(...(direction === 'forward' ? page : page.reverse()));
-        const more = direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
-        if (!more) return ids;
-        cursor = direction === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
-      }
-    };
+    const walk = async (gw: TestGateway, direction: 'forward' | 'backward') => walkThrough(gw, await gw.token('alice', 'portability.posts.single'), POSTS, direction);
     const expected = await walk(embedded, 'forward');
     expect(expected.length).toBeGreaterThan(200);
     expect(await walk(federated, 'forward')).toEqual(expected);
