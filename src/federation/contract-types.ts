@@ -16,7 +16,8 @@ const time = z.iso.datetime({ offset: true }).transform((value) => Date.parse(va
 const count = z.number().int().nonnegative();
 
 const user = z.object({
-  id,
+  // A user's owner field is its own id: one without it is left out like any unplaceable object.
+  id: owner,
   username: z.string().min(1),
   displayName: z.string(),
   bio: z.string().nullish(),
@@ -31,9 +32,9 @@ export const USER: RemoteEntity<z.infer<typeof user>, UserRow> = {
   typename: 'User',
   selection: 'id username displayName bio avatarUrl email birthDate country createdAt',
   schema: user,
-  id: (node) => node.id,
-  owners: (node) => [node.id],
-  toRow: (node) => ({ ...node, bio: node.bio ?? null, avatarUrl: node.avatarUrl ?? null, birthDate: node.birthDate ?? null, updatedAt: node.createdAt }),
+  id: (node) => node.id ?? undefined,
+  owners: (node) => [node.id ?? undefined],
+  toRow: (node) => ({ ...node, id: node.id!, bio: node.bio ?? null, avatarUrl: node.avatarUrl ?? null, birthDate: node.birthDate ?? null, updatedAt: node.createdAt }),
 };
 
 const post = z.object({

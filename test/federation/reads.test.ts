@@ -91,6 +91,13 @@ describe.each(dialects())('a gateway with posts and messages on their subgraphs,
       expect(byId.map((post) => post.id)).toEqual(['post_00001']);
       expect(count).toBe((await embedded.store.sources.posts.postCount('alice')));
       expect((await posts.counters()).requests).toBe(1);
+
+      // Past 500 representations, the loads of a tick go in more than one request.
+      const ids = (n: number, from: number) => Array.from({ length: n }, (_, i) => `post_${String(from + i).padStart(5, '0')}`);
+      await posts.resetCounters();
+      const found = await Promise.all([sources.posts.postsByIds(ids(300, 1)), sources.posts.postsByIds(ids(300, 301))]);
+      expect(found.flat().length).toBeGreaterThan(500);
+      expect((await posts.counters()).requests).toBe(2);
     } finally {
       federation.close();
     }
