@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import type { DialectName } from '../src/store/index.js';
 import { postgresReachable } from './fixtures.js';
 import { archiveSection, benchArchives } from './archives.js';
+import { benchFederated } from './federated.js';
+import { federatedSection } from './federated-section.js';
 import { canPin } from './gateway-process.js';
 import { profileOperations } from './profiles.js';
 import { benchQueries } from './queries.js';
@@ -15,10 +17,12 @@ import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js
 /**
  * `npm run bench`: runs the benchmarks and writes BENCHMARKS.md, one section each.
  * - `--sections queries,statements` runs only those; the file keeps the other sections as they were.
- * - `--short`: seconds, for CI: checks the harness works and the statement counts hold, and
+ * - `--short`: seconds, for CI: checks the harness works, the statement counts hold and the
+ *   federated page costs the gateway one posts and two messages subgraph requests, and
  *   prints the report instead of writing it (no figure of a short run is worth keeping).
- * - `--rounds N`: how many runs each figure is the median of (default 5): query rounds,
- *   subscription runs, archive/dump pairs; `--query-seconds N`: each query run (default 5 s);
+ * - `--rounds N`: how many runs each figure is the median of (default 5): query and federated
+ *   rounds, subscription runs, archive/dump pairs; `--query-seconds N`: each query and federated
+ *   run (default 5 s);
  *   `--subscribers 1000,10000`, `--seconds N`: the subscription runs.
  * PostgreSQL figures use a database `bench` (or `BENCH_DATABASE_NAME`) created anew on
  * `BENCH_DATABASE_URL`'s server (default postgres://postgres@127.0.0.1:5432); without a server
@@ -92,6 +96,11 @@ const SECTIONS: Section[] = [
       }
       return archiveSection(results, machine);
     },
+  },
+  {
+    name: 'federated',
+    run: async () =>
+      federatedSection(machine, await benchFederated({ ...store, dialects: short ? ['sqlite'] : dialects, rounds, seconds: Number(args['query-seconds'] ?? (short ? 1 : 5)) }), rounds),
   },
 ];
 

@@ -1,7 +1,7 @@
 import { assertCategoriesGranted, heldCategories, type Category } from '../src/auth/index.js';
 import { ErrorCode, gatewayError } from '../src/errors/index.js';
 import { categoryEnum, categoryFromEnum, changeCursor, pageRequest, toConnection, toGlobalId, type Context, type StreamEvent } from '../src/graph/index.js';
-import type { ChangeRow } from '../src/store/index.js';
+import { keysetCursor, type ChangeRow } from '../src/store/index.js';
 import type { Resolvers } from './__generated__/types.js';
 import { requireViewer, resolveNode } from './common.js';
 
@@ -37,7 +37,7 @@ export const changesResolvers: Resolvers = {
     async changes(_parent, args, context) {
       const categories = feedCategories(context, args.categories);
       const request = pageRequest('change', { first: args.first, after: args.after });
-      const after = await unexpired(context, request.after?.time ?? 0);
+      const after = await unexpired(context, keysetCursor(request.after, 'after')?.time ?? 0);
       const page = await context.changeFeed.page(context.viewer!.userId, after, categories, request.first!);
       // A page is what the app read of the log: each change one item of its own category, its node
       // or not (a delete has none); an empty page read that none of the asked categories changed.
@@ -56,7 +56,7 @@ export const changesResolvers: Resolvers = {
     changes: {
       async subscribe(_parent, args, context) {
         const categories = feedCategories(context, args.categories);
-        const after = args.after == null ? await context.changeFeed.head() : await unexpired(context, pageRequest('change', { first: 1, after: args.after }).after!.time);
+        const after = args.after == null ? await context.changeFeed.head() : await unexpired(context, keysetCursor(pageRequest('change', { first: 1, after: args.after }).after, 'after')!.time);
         return context.changeFeed.stream({ userId: context.viewer!.userId, after, categories, expired: cursorExpired }) as AsyncIterable<never>;
       },
       // The executor resolves each event with its batch's loaders (see StreamEvent).

@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Database } from 'better-sqlite3';
-import { pageRequestKey, readPages, type ListTable, type Page, type PageRequest } from './connection.js';
+import {
+  pageRequest, pageRequestKey, readPages, toConnection,
+  type Connection, type ConnectionArgs, type ListTable, type Page, type PageRequest, type Position,
+} from './connection.js';
 
 /**
  * Rows by id, read in one statement for every id asked in the same tick: `_entities` resolves
@@ -49,4 +52,17 @@ export function pagesOf<Row extends object>(db: Database, list: ListTable): Data
     },
     { cacheKeyFn: ({ parentId, request }) => `${pageRequestKey(request)} ${parentId}` },
   );
+}
+
+/**
+ * The resolver of a list field: the parent's page through the loader `pagesIn` picks from the
+ * request's context, as a connection whose cursors are each row's `position`.
+ */
+export function listField<Context, Row, Node>(
+  pagesIn: (context: Context) => DataLoader<PageKey, Page<Row>, string>,
+  position: (row: Row) => Position,
+  node: (row: Row) => Node,
+) {
+  return async ({ id }: { id: string }, args: ConnectionArgs, context: Context): Promise<Connection<Node>> =>
+    toConnection(await pagesIn(context).load({ parentId: id, request: pageRequest(args) }), position, node);
 }

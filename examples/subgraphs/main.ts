@@ -1,18 +1,28 @@
-// Starts one reference subgraph: `tsx examples/subgraphs/main.ts posts|messages` (see README.md).
+// Starts one reference subgraph: `tsx examples/subgraphs/main.ts profile|posts|follows|activity|messages` (see README.md).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Database } from 'better-sqlite3';
+import { activitySubgraph } from './activity/index.js';
+import { followsSubgraph } from './follows/index.js';
 import { messagesSubgraph } from './messages/index.js';
 import { postsSubgraph } from './posts/index.js';
+import { profileSubgraph } from './profile/index.js';
 import { serveSubgraph } from './server.js';
 import { openDatabase } from './sqlite.js';
-import type { SubgraphName } from './subgraph.js';
+import { SUBGRAPH_NAMES, type Subgraph, type SubgraphName } from './subgraph.js';
 import { TestKnobs } from './test-knobs.js';
 
-const DEFAULT_PORTS: Record<SubgraphName, number> = { posts: 4001, messages: 4002 };
-const CREATE = { posts: postsSubgraph, messages: messagesSubgraph };
+const DEFAULT_PORTS: Record<SubgraphName, number> = { posts: 4001, messages: 4002, profile: 4003, follows: 4004, activity: 4005 };
+const CREATE: Record<SubgraphName, (db: Database) => Subgraph> = {
+  profile: profileSubgraph,
+  posts: postsSubgraph,
+  follows: followsSubgraph,
+  activity: activitySubgraph,
+  messages: messagesSubgraph,
+};
 
 const environment = z.object({
-  /** The port to listen on; 0 takes a free one. Defaults to 4001 (posts) or 4002 (messages). */
+  /** The port to listen on; 0 takes a free one. Defaults to 4001 (posts), 4002 (messages), 4003 (profile), 4004 (follows) or 4005 (activity). */
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** The interface to listen on. @default 127.0.0.1 */
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -48,13 +58,13 @@ function readRecords(file: string): unknown[] {
 }
 
 async function main(): Promise<void> {
-  const name = process.argv[2];
-  if (name !== 'posts' && name !== 'messages') fail('usage: tsx examples/subgraphs/main.ts posts|messages');
+  const name = SUBGRAPH_NAMES.find((known) => known === process.argv[2]);
+  if (name === undefined) fail(`usage: tsx examples/subgraphs/main.ts ${SUBGRAPH_NAMES.join('|')}`);
   const parsed = environment.safeParse(process.env);
   if (!parsed.success) fail(z.prettifyError(parsed.error));
   const env = parsed.data;
 
-  const knobs = env.SUBGRAPH_TEST_KNOBS === 'on' ? new TestKnobs() : undefined;
+  const knobs = env.SUBGRAPH_TEST_KNOBS === 'on' ? new TestKnobs(name) : undefined;
   const subgraph = CREATE[name](openDatabase(env.SUBGRAPH_DB, knobs?.countStatement));
   if (env.SEED === 'demo') await subgraph.seedDemo();
   if (env.SEED_FILE !== undefined) {

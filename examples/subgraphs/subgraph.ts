@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 
-/** The categories this folder has a reference subgraph for. */
-export type SubgraphName = 'posts' | 'messages';
+/** The categories this folder has a reference subgraph for: every category the gateway can federate. */
+export const SUBGRAPH_NAMES = ['profile', 'posts', 'follows', 'activity', 'messages'] as const;
+
+/** One of {@link SUBGRAPH_NAMES}. */
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** A reference subgraph, ready to serve: its schema, a context per request, and ways to fill its store. */
 export interface Subgraph {

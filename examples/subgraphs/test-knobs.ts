@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { platformId } from './records.js';
 import type { Answer, Interceptor } from './server.js';
-import type { Subgraph } from './subgraph.js';
+import type { Subgraph, SubgraphName } from './subgraph.js';
 
 // Test-only: how the gateway's tests make a reference subgraph misbehave and watch what it is asked.
 // None of this belongs in a platform's subgraph; the server runs without it unless
@@ -36,10 +36,19 @@ export interface Counters {
 
 const KEPT_BODIES = 100;
 const OVERSIZE_BYTES = 11 * 1024 * 1024;
-const OWNER_FIELDS = ['authorId', 'userId', 'followerId', 'followeeId', 'senderId'];
-const OWNER_LISTS = ['participantIds'];
-/** Ties a message to its owners through its conversation, so it goes when owners are dropped. */
-const OWNER_REFERENCES = ['conversationId'];
+
+/**
+ * The fields that say whose an object is, per subgraph: an id (`fields`), a list of ids (`lists`),
+ * or a reference that ties an object to its owners (a message's conversation), which goes only
+ * when owners are dropped. A profile's `User` is its own owner: its `id`.
+ */
+const OWNERS: Record<SubgraphName, { fields: string[]; lists?: string[]; references?: string[] }> = {
+  profile: { fields: ['id'] },
+  posts: { fields: ['authorId'] },
+  follows: { fields: ['followerId', 'followeeId'] },
+  activity: { fields: ['userId'] },
+  messages: { fields: ['senderId'], lists: ['participantIds'], references: ['conversationId'] },
+};
 
 const json = (status: number, value: unknown): Answer => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 
@@ -52,12 +61,12 @@ function eachObject(value: unknown, visit: (object: Record<string, unknown>) => 
   }
 }
 
-function rewrite(data: unknown, faults: FaultSettings): void {
+function rewrite(data: unknown, faults: FaultSettings, owners: (typeof OWNERS)[SubgraphName]): void {
   eachObject(data, (object) => {
     for (const field of Object.keys(object)) {
-      const list = OWNER_LISTS.includes(field);
-      if (faults.dropOwner && (list || OWNER_FIELDS.includes(field) || OWNER_REFERENCES.includes(field))) delete object[field];
-      else if (faults.foreignOwner !== undefined && OWNER_FIELDS.includes(field)) object[field] = faults.foreignOwner;
+      const list = owners.lists?.includes(field) ?? false;
+      if (faults.dropOwner && (list || owners.fields.includes(field) || owners.references?.includes(field))) delete object[field];
+      else if (faults.foreignOwner !== undefined && owners.fields.includes(field)) object[field] = faults.foreignOwner;
       else if (faults.foreignOwner !== undefined && list) object[field] = [faults.foreignOwner];
     }
     const edges = object.edges;
@@ -71,6 +80,9 @@ function rewrite(data: unknown, faults: FaultSettings): void {
 export class TestKnobs implements Interceptor {
   #faults: FaultSettings = {};
   #counters: Counters = { requests: 0, statements: 0, bodies: [] };
+
+  /** @param name the subgraph the knobs are on, which says what its owner fields are. */
+  constructor(private readonly name: SubgraphName) {}
 
   /** Counts one SQL statement: the database's statement hook. */
   readonly countStatement = (): void => {
@@ -95,7 +107,7 @@ export class TestKnobs implements Interceptor {
     if (faults.foreignOwner === undefined && !faults.dropOwner && faults.edges === undefined && faults.answer !== 'oversize') return result;
 
     const parsed = JSON.parse(result.body) as { data?: unknown; extensions?: Record<string, unknown> };
-    rewrite(parsed.data, faults);
+    rewrite(parsed.data, faults, OWNERS[this.name]);
     if (faults.answer === 'oversize') parsed.extensions = { ...parsed.extensions, padding: 'x'.repeat(OVERSIZE_BYTES) };
     return { ...result, body: JSON.stringify(parsed) };
   }

@@ -47,6 +47,8 @@ export interface ArchiveSystemOptions {
   observe?: (event: JobEvent) => void;
   /** Told of every download served, once its response is over (the access log). */
   onDownload?: (download: ArchiveDownload) => void;
+  /** How long an archive's read waits before each retry while a platform subgraph fails (the worker's). */
+  subgraphRetryWaitsMs?: readonly number[] | undefined;
 }
 
 /** The archive side of one gateway instance: the service, its worker, webhook delivery, downloads. */
@@ -74,6 +76,7 @@ export async function startArchiveSystem(options: ArchiveSystemOptions): Promise
     lifetimeMs: options.lifetimeMs,
     grantLapse: options.grantLapse,
     onError: options.onError,
+    subgraphRetryWaitsMs: options.subgraphRetryWaitsMs,
     ...(options.observe ? { observe: options.observe } : {}),
     describe: (row) => ({ archive: describeArchive(row, downloadUrl(row)), grant: { id: row.grantId } }),
   });

@@ -1,8 +1,8 @@
 import { toGlobalId } from '../graph/index.js';
-import type { Category, Cursor, Page, PageRequest, Sources, UserRow } from '../store/index.js';
+import type { Category, Cursor, Page, PageCursor, PageRequest, Sources, UserRow } from '../store/index.js';
 import { activityLine, conversationLine, followEdgeLine, messageLine, postLine, profileRecord } from './records.js';
 
-/** Rows read from the store at a time: a keyset page. */
+/** Rows read from the store at a time: a keyset page (and the most a subgraph's page may hold). */
 const PAGE_ROWS = 1000;
 
 /** One file of an archive: its category, and how to count and write its records. */
@@ -15,19 +15,22 @@ export interface ArchiveFile {
   records(sources: Sources, userId: string): AsyncIterable<string[]>;
 }
 
-/** Walks one parent's connection page by page, each after the last row of the one before. */
+/**
+ * Walks one parent's connection page by page, each after the last row of the one before: its
+ * position, or the cursor the source gave for it (a federated category's subgraph).
+ */
 async function* keyset<Row>(
   fetch: (request: PageRequest) => Promise<Map<string, Page<Row>>>,
   parentId: string,
   position: (row: Row) => Cursor,
 ): AsyncIterable<Row[]> {
-  let after: Cursor | undefined;
+  let after: PageCursor | undefined;
   for (;;) {
     const page = (await fetch({ first: PAGE_ROWS, ...(after ? { after } : {}) })).get(parentId);
     if (!page || page.rows.length === 0) return;
     yield page.rows;
     if (!page.hasNextPage) return;
-    after = position(page.rows.at(-1)!);
+    after = page.cursors?.at(-1) ?? position(page.rows.at(-1)!);
   }
 }
 

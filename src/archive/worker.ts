@@ -11,6 +11,7 @@ import { ARCHIVE_FILES, PROFILE_FILE, profileDocument } from './contents.js';
 import { expireArchives } from './expire-archives.js';
 import { claimJob, failJob, releaseJob, renewLease } from './leases.js';
 import { manifest, MANIFEST_FILE } from './manifest.js';
+import { patientSources } from './patient-sources.js';
 import { ZipWriter, type ZipEntrySummary } from './zip-writer.js';
 
 /** A worker holds a job this long past its last progress write; then another may take it over. */
@@ -40,6 +41,11 @@ export interface ArchiveWorkerOptions {
   onError: (error: unknown) => void;
   /** Told when this worker starts a job, and how the attempt ended (the metrics). */
   observe?: (event: JobEvent) => void;
+  /**
+   * How long a read waits, before each of its next tries, when a platform subgraph fails; then the
+   * attempt fails (and after three attempts, the job, with the reason). @default [] (no retry)
+   */
+  subgraphRetryWaitsMs?: readonly number[] | undefined;
 }
 
 /** A job this worker started, and how its attempt ended: finished, failed for good, or handed back. */
@@ -160,14 +166,13 @@ export class ArchiveWorker {
   }
 
   async #write(job: ArchiveRow, writer: ZipWriter) {
-    const { db, sources } = this.options;
+    const { db } = this.options;
     const categories = job.categories.split(' ');
     const files = ARCHIVE_FILES.filter((file) => categories.includes(file.category));
     // Taken before any row is read: whatever changes from here on is in the log after it.
-    const position = await sources.changes.headPosition();
+    const position = await this.options.sources.changes.headPosition();
     const grant = await db.selectFrom('grants').select('categories').where('id', '=', job.grantId).executeTakeFirst();
     const profile = categories.includes('profile');
-    const counts = await Promise.all(files.map((file) => file.count(sources, job.userId)));
     const progress: Record<string, number> = {};
     let written = Date.now();
     const report = async (force = false) => {
@@ -177,6 +182,9 @@ export class ArchiveWorker {
       if (!(await renewLease(db, job.id, this.owner, LEASE_MS, { progress: JSON.stringify(progress) }))) throw new Stopped('lost');
       this.events.emit('progress', job.id);
     };
+    // While a subgraph does not answer, the job keeps its lease and waits; a shutdown still stops it.
+    const sources = patientSources(this.options.sources, this.options.subgraphRetryWaitsMs ?? [], () => report(true));
+    const counts = await Promise.all(files.map((file) => file.count(sources, job.userId)));
     const total = counts.reduce((sum, n) => sum + n, profile ? 1 : 0);
     if (!(await renewLease(db, job.id, this.owner, LEASE_MS, { totalRecords: total, progress: '{}' }))) throw new Stopped('lost');
 

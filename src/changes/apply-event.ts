@@ -29,13 +29,15 @@ export function followId(followerId: string, followeeId: string): string {
 
 type Trx = Kysely<Database>;
 
-async function requireUsers(trx: Trx, ids: string[]): Promise<void> {
+/** Refuses an event naming users the gateway does not know (`UNKNOWN_REFERENCE`). */
+export async function requireUsers(trx: Trx, ids: string[]): Promise<void> {
   const found = new Set((await trx.selectFrom('users').select('id').where('id', 'in', ids).execute()).map((u) => u.id));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) throw new IngestError('UNKNOWN_REFERENCE', `unknown user ${missing.join(', ')}`);
 }
 
-function changes(userIds: string[], change: Omit<PendingChange, 'userId'>): PendingChange[] {
+/** One change for each of `userIds` (each once). */
+export function changes(userIds: string[], change: Omit<PendingChange, 'userId'>): PendingChange[] {
   return [...new Set(userIds)].map((userId) => ({ userId, ...change }));
 }
 

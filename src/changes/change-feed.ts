@@ -1,3 +1,4 @@
+import { isSubgraphUnavailable } from '../errors/index.js';
 import { StreamEvent } from '../graph/index.js';
 import type { EntityLoaders, Loaders } from '../loaders/index.js';
 import type { Category, ChangeRow, ChangesSource } from '../store/index.js';
@@ -44,6 +45,7 @@ export function changeFeed(changes: ChangesSource, tailer: LogTailer<EntityLoade
     stream: (request) =>
       new ChangeStream(streamSource, tailer, {
         ...request,
+        retryable: isSubgraphUnavailable,
         // Each batch gets fresh loaders. Live batches come with their objects loaded once for
         // every subscriber; a replayed batch loads the nodes of all its changes together.
         events(rows, shared) {

@@ -1,18 +1,25 @@
 import { z } from 'zod';
 
-const id = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain white space');
-const time = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
+/** A platform id, as every event names its objects and users. */
+export const id = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain white space');
+/** An RFC 3339 time, read as epoch milliseconds. */
+export const time = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 const url = z.url({ protocol: /^https?$/ });
+
+/** A username: what sign-in takes. */
+export const username = z.string().regex(/^[a-z0-9_]{1,30}$/, 'must be 1–30 of a–z, 0–9 and _');
+/** Where a user is registered: what the region check reads. */
+export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');
 
 const profile = z.object({
   userId: id,
-  username: z.string().regex(/^[a-z0-9_]{1,30}$/, 'must be 1–30 of a–z, 0–9 and _'),
+  username,
   displayName: z.string().min(1).max(100),
   bio: z.string().max(1000).nullish(),
   avatarUrl: url.nullish(),
   email: z.email(),
   birthDate: z.iso.date().nullish(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
+  country,
   createdAt: time.optional(),
 });
 

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
-import { lockChangeLog, type Database } from '../store/index.js';
-import { applyEvent, IngestError } from './apply-event.js';
+import { lockChangeLog, type Category, type Database } from '../store/index.js';
+import { applyEvent, IngestError, type PendingChange } from './apply-event.js';
+import { federatedEvent } from './federated-event.js';
 import { ingestEvent } from './ingest-event.js';
+import { placeEvent } from './place-event.js';
 import type { Notifier } from './notifier.js';
 
 /** What became of one event of a batch. */
@@ -17,16 +19,17 @@ export type IngestResult =
  * references what does not exist is refused on its own with a reason and nothing of it is
  * written, while the batch commits once. An event id seen before is acknowledged and not applied
  * twice. Any other failure rolls the whole batch back; the platform retries it, and the event ids
- * keep the retry from applying anything twice.
+ * keep the retry from applying anything twice. An event of a `federated` category (one a platform
+ * subgraph serves) needs only the ids that place it, and only its changes are written.
  */
-export async function ingest(db: Kysely<Database>, notifier: Notifier, events: readonly unknown[]): Promise<IngestResult[]> {
+export async function ingest(db: Kysely<Database>, notifier: Notifier, events: readonly unknown[], federated: ReadonlySet<Category> = new Set()): Promise<IngestResult[]> {
   const results: IngestResult[] = [];
   const trx = await db.startTransaction().execute();
   try {
     // Taken first: batches then never wait on each other's rows while holding the log (no
     // deadlock), and an event id committed by another batch is always seen before it is written.
     await lockChangeLog(trx);
-    for (const raw of events) results.push(await ingestOne(trx, raw));
+    for (const raw of events) results.push(await ingestOne(trx, raw, federated));
     await trx.commit().execute();
   } catch (error) {
     await trx.rollback().execute();
@@ -36,9 +39,24 @@ export async function ingest(db: Kysely<Database>, notifier: Notifier, events: r
   return results;
 }
 
-async function ingestOne(trx: ControlledTrx, raw: unknown): Promise<IngestResult> {
-  const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
+/** Each event type's category, by its first word (`post` of `post.upsert`). */
+const CATEGORY_OF: Record<string, Category> = { profile: 'profile', post: 'posts', follow: 'follows', activity: 'activity', message: 'messages' };
+
+/** How one event is read and written: in full into the store, or, for a federated category, as its changes alone. */
+function reading(raw: unknown, federated: ReadonlySet<Category>) {
+  const type = (raw as { type?: unknown } | null)?.type;
+  const category = typeof type === 'string' ? CATEGORY_OF[type.split('.')[0]!] : undefined;
+  if (category && federated.has(category)) {
+    const parsed = federatedEvent.safeParse(raw);
+    return { parsed, write: (trx: Kysely<Database>, now: number) => placeEvent(trx, parsed.data!, now) };
+  }
   const parsed = ingestEvent.safeParse(raw);
+  return { parsed, write: (trx: Kysely<Database>, now: number): Promise<PendingChange[]> => applyEvent(trx, parsed.data!, now) };
+}
+
+async function ingestOne(trx: ControlledTrx, raw: unknown, federated: ReadonlySet<Category>): Promise<IngestResult> {
+  const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
+  const { parsed, write } = reading(raw, federated);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
     return { id, status: 'rejected', error: { code: 'INVALID_EVENT', message: issue?.message ?? 'invalid event', path: issue?.path.join('.') ?? '' } };
@@ -48,7 +66,7 @@ async function ingestOne(trx: ControlledTrx, raw: unknown): Promise<IngestResult
   const savepoint = await trx.savepoint('event').execute();
   try {
     const now = Date.now();
-    const pending = await applyEvent(savepoint, event, now);
+    const pending = await write(savepoint, now);
     await savepoint.insertInto('ingestedEvents').values({ id: event.id, receivedAt: now }).execute();
     await savepoint.insertInto('changes').values(pending.map((change) => ({ ...change, committedAt: Date.now() }))).execute();
     await savepoint.releaseSavepoint('event').execute();

@@ -6,10 +6,10 @@ const BATCH = 1000;
 /** How often the tailer looks at the log without being woken: the net under lost notifications. */
 const POLL_MS = 1000;
 
-/** What the tailer hands a stream: its user's new changes, and what was loaded for them. */
+/** What the tailer hands a stream: its user's new changes, and what was loaded for them (nothing when loading failed). */
 export interface TailDelivery<Shared> {
   rows: readonly ChangeRow[];
-  shared: Shared;
+  shared: Shared | undefined;
 }
 
 /**
@@ -70,7 +70,9 @@ export class LogTailer<Shared> {
       if (rows.length === 0) return;
       const watched = rows.filter((row) => this.#listeners.has(row.userId));
       if (watched.length > 0) {
-        const shared = await this.prepare(watched);
+        // When the load fails (a platform subgraph not answering), each stream loads its own rows
+        // and waits out the failure itself: no stream waits for another's categories.
+        const shared = await this.prepare(watched).catch(() => undefined);
         const byUser = new Map<string, ChangeRow[]>();
         for (const row of watched) {
           const userRows = byUser.get(row.userId);

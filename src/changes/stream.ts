@@ -7,6 +7,9 @@ const BATCH = 100;
 export const MAX_PENDING = 50;
 /** How long a live stream waits before it looks at the log itself anyway. */
 const POLL_MS = 30_000;
+/** The first wait before making a batch's events again after a retryable failure; each further wait doubles, up to {@link MAX_RETRY_MS}. */
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
 
 export interface ChangeStreamOptions<Shared = unknown, Event = ChangeRow> {
   userId: string;
@@ -20,6 +23,12 @@ export interface ChangeStreamOptions<Shared = unknown, Event = ChangeRow> {
   events: (rows: readonly ChangeRow[], shared: Shared | undefined) => Promise<readonly Event[]> | readonly Event[];
   /** The error to end the stream with when retention passed it: given the oldest position still held. */
   expired: (prunedThrough: number) => Error;
+  /**
+   * Whether a failure to make a batch's events passes (a platform subgraph not answering): the
+   * stream then waits and makes them again, with backoff, and sends nothing meanwhile. Any other
+   * failure ends the stream.
+   */
+  retryable?: ((error: unknown) => boolean) | undefined;
 }
 
 /**
@@ -41,6 +50,8 @@ export class ChangeStream<Shared = unknown, Event = ChangeRow> implements AsyncI
   /** Ends the current wait: true when a live batch came, false when the poll interval passed. */
   #resolveWait: ((woken: boolean) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Ends the wait before a retry at once (the stream was returned). */
+  #endRetryWait: (() => void) | undefined;
   readonly #detach: () => void;
 
   constructor(
@@ -89,6 +100,7 @@ export class ChangeStream<Shared = unknown, Event = ChangeRow> implements AsyncI
     this.#live = [];
     this.#detach();
     clearTimeout(this.#timer);
+    this.#endRetryWait?.();
     this.#wake(true);
     return { value: undefined, done: true };
   }
@@ -111,9 +123,26 @@ export class ChangeStream<Shared = unknown, Event = ChangeRow> implements AsyncI
       return;
     }
     this.#buffer = [];
-    return events.then((made) => {
-      this.#buffer = made;
-    });
+    return this.#made(events, rows, FIRST_RETRY_MS);
+  }
+
+  /** Waits for a batch's events; after a retryable failure, makes them again (loading afresh) after `waitMs`. */
+  async #made(events: Promise<readonly Event[]>, rows: readonly ChangeRow[], waitMs: number): Promise<void> {
+    try {
+      this.#buffer = await events;
+    } catch (error) {
+      if (!this.options.retryable?.(error) || this.#done) throw error;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.#endRetryWait = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#endRetryWait = undefined;
+      if (this.#done) return;
+      return this.#made(Promise.resolve(this.options.events(rows, undefined)), rows, Math.min(waitMs * 2, MAX_RETRY_MS));
+    }
   }
 
   /** Waits for a live batch; false when it waited the whole poll interval instead. */

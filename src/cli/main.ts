@@ -16,6 +16,8 @@ import {
 import { registerWebhook, removeWebhook } from '../webhooks/index.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ErrorCode } from '../errors/index.js';
+import { checkSubgraph, subgraphClient } from '../federation/index.js';
+import { createLogger } from '../logging/index.js';
 import { openStore, seedBulk, type Store } from '../store/index.js';
 
 const USAGE = `usage: npm run -s cli -- <command>
@@ -28,7 +30,8 @@ commands:
   apps webhook ID --url URL | --remove                 set (or remove) the app's webhook; prints its signing secret once
   grants list --user USERNAME                          a user's grants
   grants revoke ID                                     end a grant and its tokens at once
-  seed --users N [--seed S]                            add N generated users with their data (benchmarks)`;
+  seed --users N [--seed S]                            add N generated users with their data (benchmarks)
+  subgraphs check                                      each subgraph of SUBGRAPHS: does it answer, does it carry its category's contract`;
 
 /** A failure the operator caused: printed without a stack trace, exit status 1. */
 class UsageError extends Error {}
@@ -77,6 +80,8 @@ async function main(argv: string[]): Promise<void> {
         return await grantsRevoke(session, rest[1]);
       case 'seed':
         return await seed(session, rest);
+      case 'subgraphs check':
+        return await subgraphsCheck(session);
       default:
         throw new UsageError(command ? `unknown command "${argv.join(' ')}"\n${USAGE}` : USAGE);
     }
@@ -195,6 +200,19 @@ async function seed({ store }: Session, args: string[]): Promise<void> {
   const counts = await seedBulk(store.db, { users, ...(seedValue !== undefined ? { seed: seedValue } : {}) });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`seeded in ${seconds}s on ${store.dialect}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+}
+
+/** One line per subgraph (category, state, URL) and one per problem; exit status 1 unless every one is ready. */
+async function subgraphsCheck({ config }: Session): Promise<void> {
+  const { federation } = config;
+  if (federation.subgraphs.length === 0) return console.log('no subgraphs: SUBGRAPHS is unset, every category is served by the embedded store');
+  const options = { logger: createLogger({ level: 'silent' }) };
+  const statuses = await Promise.all(federation.subgraphs.map((subgraph) => checkSubgraph(subgraphClient(subgraph, federation, options), subgraph)));
+  for (const status of statuses) {
+    console.log(`${status.category}\t${status.state}\t${status.url}`);
+    for (const problem of status.problems) console.log(`  ${problem}`);
+  }
+  if (statuses.some((status) => status.state !== 'ready')) process.exitCode = 1;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -2,6 +2,28 @@ import { z } from 'zod';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
+const CATEGORY_NAMES = ['profile', 'posts', 'follows', 'activity', 'messages'] as const;
+
+/** `SUBGRAPHS`: `category=url` pairs, comma-separated; each category at most once, each URL http(s). */
+const subgraphList = z.string().transform((value, ctx) => {
+  const subgraphs: SubgraphSetting[] = [];
+  for (const pair of value.split(',').map((p) => p.trim())) {
+    const [category = '', url = ''] = pair.split(/=(.*)/s).map((part) => part.trim());
+    const problem = !(CATEGORY_NAMES as readonly string[]).includes(category)
+      ? `"${category}" is not a category (${CATEGORY_NAMES.join(', ')})`
+      : subgraphs.some((s) => s.category === category)
+        ? `${category} is named twice`
+        : !z.url({ protocol: /^https?$/ }).safeParse(url).success
+          ? `${category}'s URL "${url}" is not an http(s) URL`
+          : undefined;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `${problem}; write category=url pairs separated by commas, e.g. posts=http://posts.internal:4001/graphql` });
+      return z.NEVER;
+    }
+    subgraphs.push({ category: category as SubgraphSetting['category'], url });
+  }
+  return subgraphs;
+});
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -43,6 +65,9 @@ const schema = z.object({
   ARCHIVE_LIFETIME_HOURS: z.coerce.number().positive().default(96),
   ARCHIVE_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   WEBHOOK_BACKOFF_SECONDS: z.coerce.number().positive().default(30),
+  SUBGRAPHS: subgraphList.optional(),
+  SUBGRAPH_TOKEN: z.string().min(1).optional(),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
 });
 
 /** The gateway's settings, read from the environment once at start. */
@@ -98,6 +123,25 @@ export interface Config {
   webhookBackoffMs: number;
   /** Query limits, cost and rate limits (`src/limits`). */
   limits: LimitSettings;
+  /** The categories served by the platform's own subgraphs, and how to reach them. @default none: every category is embedded */
+  federation: FederationSettings;
+}
+
+/** One category served by a platform subgraph. */
+export interface SubgraphSetting {
+  category: (typeof CATEGORY_NAMES)[number];
+  /** The subgraph's GraphQL endpoint, http(s). */
+  url: string;
+}
+
+/** How the gateway reaches the platform's category subgraphs (`SUBGRAPHS`, `SUBGRAPH_TOKEN`, `SUBGRAPH_TIMEOUT_MS`). */
+export interface FederationSettings {
+  /** Each federated category's subgraph; a category not listed stays on the embedded store. @default [] */
+  subgraphs: readonly SubgraphSetting[];
+  /** Sent to every subgraph as `Authorization: Bearer …`. */
+  token: string | undefined;
+  /** The longest one subgraph request may take. @default 5000 */
+  timeoutMs: number;
 }
 
 /** What the gateway refuses, and how much it serves per caller. */
@@ -190,5 +234,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     archiveLifetimeMs: Math.round(e.ARCHIVE_LIFETIME_HOURS * 3_600_000),
     archiveIntervalMs: Math.round(e.ARCHIVE_INTERVAL_HOURS * 3_600_000),
     webhookBackoffMs: Math.round(e.WEBHOOK_BACKOFF_SECONDS * 1000),
+    federation: { subgraphs: e.SUBGRAPHS ?? [], token: e.SUBGRAPH_TOKEN, timeoutMs: e.SUBGRAPH_TIMEOUT_MS },
   };
 }

@@ -18,6 +18,8 @@ export enum ErrorCode {
   InternalServerError = 'INTERNAL_SERVER_ERROR',
   /** A field that would have started resolving after the execution timeout. */
   ExecutionTimeout = 'EXECUTION_TIMEOUT',
+  /** The platform subgraph serving a federated category failed: its fields are null, the rest returns. */
+  SubgraphUnavailable = 'SUBGRAPH_UNAVAILABLE',
   // Archive downloads' refusals (`code` in their JSON body), besides the shared ones above.
   NotFound = 'NOT_FOUND',
   SignatureInvalid = 'SIGNATURE_INVALID',
@@ -61,6 +63,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.InternalServerError:
       return 500;
     case ErrorCode.ExecutionTimeout:
+    case ErrorCode.SubgraphUnavailable:
       return 503;
   }
 }
@@ -70,9 +73,22 @@ export function gatewayError(code: ErrorCode, message: string, extensions: Recor
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
+/** Whether `error` is a platform subgraph's failure (`SUBGRAPH_UNAVAILABLE`): it passes, so a stream or an archive waits and tries again. */
+export function isSubgraphUnavailable(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.code === ErrorCode.SubgraphUnavailable;
+}
+
 /** Bad input from the caller: `BAD_USER_INPUT`, naming the argument at fault when there is one. */
 export function badInput(message: string, argumentName?: string): GraphQLError {
   return gatewayError(ErrorCode.BadUserInput, message, argumentName ? { argumentName } : {});
+}
+
+/**
+ * A cursor from the other kind of source than the one serving its connection now: one the
+ * embedded store issued for a category that has since been federated, or the reverse.
+ */
+export function staleCursor(argumentName: string): GraphQLError {
+  return badInput(`\`${argumentName}\` is a cursor this connection no longer accepts: page again from the start.`, argumentName);
 }
 
 /** No valid credential: HTTP 401 with `WWW-Authenticate: Bearer`, as RFC 6750 asks. */

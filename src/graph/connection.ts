@@ -1,5 +1,5 @@
 import { badInput } from '../errors/index.js';
-import type { Cursor, Page, PageRequest } from '../store/index.js';
+import type { Cursor, Page, PageCursor, PageRequest } from '../store/index.js';
 
 /** Page sizes allowed for `first` and `last`, as at GitHub. */
 export const MAX_PAGE_SIZE = 100;
@@ -26,21 +26,29 @@ export interface Connection<Node> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-export function encodeCursor(kind: CursorKind, position: Cursor): string {
-  return Buffer.from(`${kind}:${position.time}:${position.id}`).toString('base64url');
+/**
+ * A cursor as apps see it: opaque, naming its connection. A position in the store's order is
+ * `kind:time:id`; a subgraph's own cursor (a federated category) is `kind:s:token`.
+ */
+export function encodeCursor(kind: CursorKind, position: PageCursor): string {
+  const text = 'token' in position ? `${kind}:${SOURCE_MARK}:${position.token}` : `${kind}:${position.time}:${position.id}`;
+  return Buffer.from(text).toString('base64url');
 }
+
+/** Stands in a cursor where the time would, to mark a subgraph's cursor. */
+const SOURCE_MARK = 's';
 
 /** A change log position as `Change.cursor` spells it: what `changes(after:)` takes. */
 export function changeCursor(position: number): string {
   return encodeCursor('change', { time: position, id: String(position) });
 }
 
-export function decodeCursor(kind: CursorKind, cursor: string, argumentName: string): Cursor {
+export function decodeCursor(kind: CursorKind, cursor: string, argumentName: string): PageCursor {
   const [cursorKind, time, ...id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  const valid = /^[A-Za-z0-9_-]+$/.test(cursor) && /^\d{1,15}$/.test(time ?? '') && id.length > 0;
+  const valid = /^[A-Za-z0-9_-]+$/.test(cursor) && (time === SOURCE_MARK || /^\d{1,15}$/.test(time ?? '')) && id.length > 0 && id.join(':') !== '';
   if (!valid) throw badInput(`\`${argumentName}\` is not a valid cursor. Use a \`cursor\` returned by this connection.`, argumentName);
   if (cursorKind !== kind) throw badInput(`\`${argumentName}\` is a cursor of another connection.`, argumentName);
-  return { time: Number(time), id: id.join(':') };
+  return time === SOURCE_MARK ? { token: id.join(':') } : { time: Number(time), id: id.join(':') };
 }
 
 /** Checks a connection's arguments and turns them into a page request, or throws `BAD_USER_INPUT`. */
@@ -59,9 +67,10 @@ export function pageRequest(kind: CursorKind, args: ConnectionArgs): PageRequest
   };
 }
 
-/** Builds a Relay connection from a page, each edge's cursor taken from its row's position. */
+/** Builds a Relay connection from a page, each edge's cursor the one its source gave, or its row's position. */
 export function toConnection<Node>(kind: CursorKind, page: Page<Node>, position: (node: Node) => Cursor): Connection<Node> {
-  const edges = page.rows.map((node) => ({ cursor: encodeCursor(kind, position(node)), node }));
+  const { cursors } = page;
+  const edges = page.rows.map((node, i) => ({ cursor: encodeCursor(kind, cursors ? cursors[i]! : position(node)), node }));
   return {
     edges,
     pageInfo: {

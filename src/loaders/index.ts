@@ -2,11 +2,12 @@ import DataLoader from 'dataloader';
 import { WaveScheduler } from './wave-scheduler.js';
 import type {
   ActivityEventRow,
-  ConversationParticipantRow,
+  ConversationListRow,
   ConversationRow,
   FollowRow,
   MessageRow,
   Page,
+  PageCursor,
   PageRequest,
   PostRow,
   Sources,
@@ -37,7 +38,7 @@ export interface Loaders {
   followerPage: DataLoader<PageKey, Page<FollowRow>>;
   followingPage: DataLoader<PageKey, Page<FollowRow>>;
   activityPage: DataLoader<PageKey, Page<ActivityEventRow>>;
-  conversationPage: DataLoader<PageKey, Page<ConversationParticipantRow>>;
+  conversationPage: DataLoader<PageKey, Page<ConversationListRow>>;
   messagePage: DataLoader<PageKey, Page<MessageRow>>;
   /** Whether a user follows, or is followed by, the viewer. */
   followsViewer: DataLoader<string, boolean>;
@@ -135,7 +136,19 @@ const LOADERS: { [K in keyof Loaders]: { shareable: boolean; build: (set: LazyLo
   followerPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.follows.followerPages) },
   followingPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.follows.followingPages) },
   activityPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.activity.eventPages) },
-  conversationPage: { shareable: false, build: (set, name) => pages(set, name, set.sources.messages.conversationPages) },
+  conversationPage: {
+    shareable: false,
+    build: (set, name) =>
+      pages(set, name, set.sources.messages.conversationPages, (rows) => {
+        // A source that read the conversations along with the list saves their own read.
+        const loaders = set as unknown as Loaders;
+        for (const { conversation } of rows) {
+          if (!conversation) continue;
+          loaders.conversation.prime(conversation.id, conversation);
+          loaders.participants.prime(conversation.id, [...conversation.participantIds]);
+        }
+      }),
+  },
   messagePage: { shareable: false, build: (set, name) => pages(set, name, set.sources.messages.messagePages) },
   followsViewer: { shareable: false, build: (set, name) => connectedToViewer(set, name, set.sources.follows.connectedUsers) },
   messagesViewer: { shareable: false, build: (set, name) => connectedToViewer(set, name, set.sources.messages.connectedUsers) },
@@ -161,7 +174,12 @@ function byId<Row extends { id: string }>(set: LazyLoaders, name: keyof Loaders,
   );
 }
 
-function pages<Row>(set: LazyLoaders, name: keyof Loaders, fetch: (parentIds: readonly string[], request: PageRequest) => Promise<Map<string, Page<Row>>>) {
+function pages<Row>(
+  set: LazyLoaders,
+  name: keyof Loaders,
+  fetch: (parentIds: readonly string[], request: PageRequest) => Promise<Map<string, Page<Row>>>,
+  prime?: (rows: readonly Row[]) => void,
+) {
   return new DataLoader<PageKey, Page<Row>, string>(
     set.track(name, async (keys: readonly PageKey[]) => {
       const groups = new Map<string, { request: PageRequest; parentIds: string[] }>();
@@ -171,9 +189,13 @@ function pages<Row>(set: LazyLoaders, name: keyof Loaders, fetch: (parentIds: re
         groups.set(requestKey(key.request), group);
       }
       const results = new Map<string, Page<Row>>();
-      for (const [groupKey, group] of groups) {
-        const fetched = await fetch([...new Set(group.parentIds)], group.request);
-        for (const [parentId, page] of fetched) results.set(`${parentId}\n${groupKey}`, page);
+      // Every group is asked at once: a federated source sends them all in one request.
+      const fetched = await Promise.all([...groups].map(async ([groupKey, group]) => [groupKey, await fetch([...new Set(group.parentIds)], group.request)] as const));
+      for (const [groupKey, pages] of fetched) {
+        for (const [parentId, page] of pages) {
+          prime?.(page.rows);
+          results.set(`${parentId}\n${groupKey}`, page);
+        }
       }
       return keys.map((key) => results.get(`${key.parentId}\n${requestKey(key.request)}`)!);
     }),
@@ -195,5 +217,10 @@ function connectedToViewer(set: LazyLoaders, name: keyof Loaders, fetch: (userId
 
 function requestKey(request: PageRequest): string {
   const { first, after, last, before } = request;
-  return `${first ?? ''}|${after ? `${after.time}:${after.id}` : ''}|${last ?? ''}|${before ? `${before.time}:${before.id}` : ''}`;
+  return `${first ?? ''}|${cursorKey(after)}|${last ?? ''}|${cursorKey(before)}`;
+}
+
+function cursorKey(cursor: PageCursor | undefined): string {
+  if (!cursor) return '';
+  return 'token' in cursor ? `s:${cursor.token}` : `${cursor.time}:${cursor.id}`;
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { subgraphMetrics, type SubgraphMetrics } from './subgraph-metrics.js';
 
 /** The kind of a GraphQL operation; `unknown` when it did not parse or validate. */
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
@@ -35,6 +36,8 @@ export interface Metrics {
    * that ended here by final status (`READY`, `FAILED`, `CANCELLED`).
    */
   archiveJobs: { running: Gauge; finished: Counter<'status'> };
+  /** The platform subgraphs' requests and failures (federated categories only). */
+  subgraphs: SubgraphMetrics;
   /** Set by the gateway once the parts they read exist. */
   probes: MetricProbes;
 }
@@ -60,7 +63,7 @@ export function createMetrics(onProbeError: (probe: string, error: unknown) => v
   subscriptionGauge(registers, probes);
   lagGauges(registers, probes, onProbeError);
   const archiveJobs = archiveJobMetrics(registers);
-  return { registry, probes, archiveJobs, ...recorders };
+  return { registry, probes, archiveJobs, subgraphs: subgraphMetrics(registry), ...recorders };
 }
 
 /** The per-request metrics (operation durations, errors, DataLoader batches) and what records them. */

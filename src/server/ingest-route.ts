@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Kysely } from 'kysely';
 import { ingest, ingestBatch, type Notifier } from '../changes/index.js';
-import type { Database } from '../store/index.js';
+import type { Category, Database } from '../store/index.js';
 import { bearerCheck, readJsonBody, sendJson } from './http-util.js';
 
 /** Ingest batches are larger than GraphQL requests: up to 1 000 events. */
@@ -10,8 +10,9 @@ const MAX_INGEST_BYTES = 5 * 1024 * 1024;
 /**
  * `POST /internal/v1/events`: the platform's own services write user data here, with
  * `Authorization: Bearer $INGEST_TOKEN` and never with an app's token. Unset, ingest is closed.
+ * Events of a `federated` category carry only the ids that place their changes.
  */
-export function ingestRoute(db: Kysely<Database>, notifier: Notifier, ingestToken: string | undefined) {
+export function ingestRoute(db: Kysely<Database>, notifier: Notifier, ingestToken: string | undefined, federated: ReadonlySet<Category>) {
   const authorized = ingestToken ? bearerCheck(ingestToken) : undefined;
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (!authorized) return sendJson(res, 403, { error: 'ingest_closed', message: 'Ingest is closed: set INGEST_TOKEN to open it.' });
@@ -29,7 +30,7 @@ export function ingestRoute(db: Kysely<Database>, notifier: Notifier, ingestToke
     if (!batch.success) {
       return sendJson(res, 400, { error: 'bad_request', message: 'The body must be {"events": [ … ]} with 1 to 1000 events.' });
     }
-    const results = await ingest(db, notifier, batch.data.events);
+    const results = await ingest(db, notifier, batch.data.events, federated);
     const count = (status: string) => results.filter((r) => r.status === status).length;
     sendJson(res, 200, { applied: count('applied'), duplicates: count('duplicate'), rejected: count('rejected'), results });
   };

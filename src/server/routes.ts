@@ -62,9 +62,9 @@ export function serve(parts: Parts): Served {
     if (viewer) req.log.setBindings({ appId: viewer.appId, grantId: viewer.grant.id });
     return parts.contextFor(viewer, req.log);
   });
-  const health = healthRoutes(store, logger);
+  const health = healthRoutes(store, logger, parts.federation);
   const scrape = metricsRoute(metrics, logger, config.metricsToken);
-  const ingest = ingestRoute(store.db, parts.notifier, config.ingestToken);
+  const ingest = ingestRoute(store.db, parts.notifier, config.ingestToken, new Set(config.federation.subgraphs.map((subgraph) => subgraph.category)));
   const pages = userPages(store.db, authority, {
     interactions: {
       oneTimeSeconds: config.oneTimeGrantSeconds,

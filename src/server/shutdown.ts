@@ -17,8 +17,8 @@ interface ShutdownStep {
  * The steps of shutdown, in the order they run (README's Operations): readiness goes 503; no new
  * connections; HTTP requests in flight drain while the streams close (1012, SSE cut), since those
  * never end on their own; the added steps (archive jobs checkpoint) while the store is open; the
- * access log's last batch; then the change log's readers, the grant watch, the rate-limit store
- * and the store itself.
+ * access log's last batch; then the change log's readers, the grant watch, the rate-limit store,
+ * the subgraphs' retries and the store itself.
  */
 export function shutdownSteps(parts: Parts, served: Served, added: readonly (() => Promise<void>)[]): ShutdownStep[] {
   return [
@@ -44,6 +44,7 @@ export function shutdownSteps(parts: Parts, served: Served, added: readonly (() 
       },
     },
     { name: 'rate limits', run: () => parts.guard.close() },
+    { name: 'subgraphs', run: () => parts.federation?.close() },
     { name: 'store', run: async () => void (parts.ownStore && (await parts.store.close())) },
   ];
 }

@@ -10,8 +10,9 @@ import { AccessRecord, type Context, type Viewer } from '../graph/index.js';
 import { Guard } from '../limits/index.js';
 import { createLoaders, type EntityLoaders, type LoaderOptions, type Loaders } from '../loaders/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
+import { Federation } from '../federation/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type Sources, type Store } from '../store/index.js';
 import { recordDownload } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
 import { createApollo } from './apollo.js';
@@ -29,6 +30,10 @@ export interface Parts {
   config: Config;
   logger: Logger;
   store: Store;
+  /** The platform subgraphs serving federated categories; undefined when every category is embedded. */
+  federation: Federation | undefined;
+  /** Each category's source: the store's, or a subgraph's for a federated category. */
+  sources: Sources;
   /** Whether the caller opened the store (tests): then it is theirs to close. */
   ownStore: boolean;
   httpServer: http.Server;
@@ -70,6 +75,9 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (error) => logger.warn({ err: error }, 'a store connection dropped') }));
   await store.migrate();
   if (config.demoData) await seedDemoAccess(store.db);
+  const metrics = createMetrics((probe, error) => logger.warn({ err: error, probe }, 'a metrics probe failed'));
+  const federation = await Federation.start(config.federation, { db: store.db, logger: logger.child({ component: 'federation' }), observer: metrics.subgraphs });
+  const sources = federation?.sources(store.sources) ?? store.sources;
   const { httpServer, setHandler, port } = await listen(config.port);
   const url = config.publicUrl ?? `http://localhost:${port}`;
   const authority = await createAuthority(store.db, {
@@ -83,20 +91,21 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
     trustProxy: config.trustProxy,
   });
   authority.provider.on('server_error', (_ctx: unknown, error: unknown) => logError('OAuth server error')(error));
-  const metrics = createMetrics((probe, error) => logger.warn({ err: error, probe }, 'a metrics probe failed'));
   const loaderOptions: LoaderOptions = { batching: config.batching, onBatch: metrics.observeBatch };
-  const loadersFor = (userId: string | undefined, shared?: EntityLoaders) => createLoaders(store.sources, userId, loaderOptions, shared);
+  const loadersFor = (userId: string | undefined, shared?: EntityLoaders) => createLoaders(sources, userId, loaderOptions, shared);
   const changes = await startChangeLog(config, store, loadersFor, logError);
   const accessLog = new AccessLogWriter(store.db, logError('access log write failed'));
   const archiveSystem = await startArchiveSystem({
     db: store.db,
-    sources: store.sources,
+    sources,
     dataDir: config.dataDir,
     baseUrl: url,
     lifetimeMs: config.archiveLifetimeMs,
     intervalMs: config.archiveIntervalMs,
     grantLapse: (grant) => grantLapse(store.db, grant, config.extraEligibleCountries),
     webhookBackoffMs: config.webhookBackoffMs,
+    // A subgraph failing for about four of its own timeouts running fails the attempt.
+    subgraphRetryWaitsMs: [0.25, 0.5, 1, 2].map((share) => share * config.federation.timeoutMs),
     onError: logError('archive system failed'),
     onDownload: (download) => recordDownload(accessLog, download),
     observe(event) {
@@ -112,7 +121,7 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
   await apollo.start();
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError('grant watch failed'));
   return {
-    config, logger, store, ownStore: !options.store, httpServer, setHandler, url, port, logError, authority, metrics,
+    config, logger, store, federation, sources, ownStore: !options.store, httpServer, setHandler, url, port, logError, authority, metrics,
     ...changes, watch, accessLog, archiveSystem, schema, guard, apollo,
     contextFor: (viewer, requestLog) => ({
       viewer,

@@ -6,7 +6,7 @@ import { migrationProvider } from './migrations/index.js';
 import { localSources, type Sources } from './sources/index.js';
 
 export type * from './database.js';
-export type { Cursor, Page, PageRequest } from './page.js';
+export { keysetCursor, type Cursor, type Page, type PageCursor, type PageRequest, type SourceCursor } from './page.js';
 export type * from './sources/index.js';
 export { dropSchema, isPostgres, lockChangeLog, lockKey, type DialectName } from './dialect.js';
 export { seedBulk, type BulkSeedOptions } from './seed-bulk.js';

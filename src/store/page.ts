@@ -1,20 +1,32 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { staleCursor } from '../errors/index.js';
 import type { Database } from './database.js';
 import type { Prepared, QueryDialect } from './dialect.js';
 import { ref, ROW_COLUMNS, selectList, sqlTable, type ColumnOf, type QueryTable } from './row-columns.js';
 
-/** A position in a connection's order: the row's time, then its id. */
+/** A position in a connection's order in the embedded store: the row's time, then its id. */
 export interface Cursor {
   time: number;
   id: string;
 }
 
+/**
+ * A position a platform's subgraph gave for a row of a federated category: its own opaque cursor,
+ * sealed by the gateway so that only one it issued for that list comes back.
+ */
+export interface SourceCursor {
+  token: string;
+}
+
+/** Where a page starts or ends: a position in the store's order, or a subgraph's own. */
+export type PageCursor = Cursor | SourceCursor;
+
 /** One page of a connection, already checked: exactly one of `first` or `last` is set, within 1..100. */
 export interface PageRequest {
   first?: number | undefined;
-  after?: Cursor | undefined;
+  after?: PageCursor | undefined;
   last?: number | undefined;
-  before?: Cursor | undefined;
+  before?: PageCursor | undefined;
 }
 
 /** The rows of a page in the connection's order, and whether more lie beyond it. */
@@ -22,6 +34,17 @@ export interface Page<Row> {
   rows: Row[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
+  /** Each row's cursor as the source gave it, when the source keeps its own (a subgraph); else cursors are the rows' positions. */
+  cursors?: readonly SourceCursor[] | undefined;
+}
+
+/**
+ * `cursor` as a position in the store's order, or `BAD_USER_INPUT` for a subgraph's cursor: one
+ * issued while the category was federated means nothing to the embedded store.
+ */
+export function keysetCursor(cursor: PageCursor | undefined, argumentName: string): Cursor | undefined {
+  if (cursor === undefined || 'time' in cursor) return cursor;
+  throw staleCursor(argumentName);
 }
 
 /** Which columns of a table make up a connection: the parent it hangs off, and its order. */
@@ -77,7 +100,8 @@ export function pageReader<T extends QueryTable>(queries: QueryDialect, ordering
     const parentIds = requested.length === 1 ? requested : [...new Set(requested)];
     const backward = request.last !== undefined;
     const size = (backward ? request.last : request.first) ?? 0;
-    const { after, before } = request;
+    const after = keysetCursor(request.after, 'after');
+    const before = keysetCursor(request.before, 'before');
     const shape = (parentIds.length === 1 ? SINGLE : 0) | (backward ? BACKWARD : 0) | (after ? HAS_AFTER : 0) | (before ? HAS_BEFORE : 0);
     const rows = await queries.run<Selectable<Database[T]>>(statementFor(shape), [
       parentIds.length === 1 ? parentIds[0] : parentIds,

@@ -20,5 +20,8 @@ describe('npm run bench -- --short', () => {
     if (code !== 0) throw new Error(`the short run failed (exit ${code}):\n${unindented.slice(-60).join('\n')}`);
     for (const heading of ['## Queries', '## Statements per operation', '## Where the time goes', '## Subscriptions']) expect(stdout).toContain(heading);
     expect(stdout).toMatch(/\| portability page \| sqlite \| (\d+) \/ \1 \/ \1 \|/);
+    // The federated page through the gateway: one request to the posts subgraph, two to the messages one.
+    expect(stdout).toContain('## Federated');
+    expect(stdout).toMatch(/\| posts \| 1 \| \d+ \|[^\n]*\n\| messages \| 2 \| \d+ \|/);
   }, 600_000);
 });

@@ -145,3 +145,41 @@ describe('loadConfig limits', () => {
     expect(configErrorFor({ MAX_QUERY_COST: '5000', RATE_LIMIT_USER_POINTS: '4000' }).message).toMatch(/RATE_LIMIT_USER_POINTS/);
   });
 });
+
+describe('SUBGRAPHS', () => {
+  it('leaves every category embedded when unset', () => {
+    expect(loadConfig({}).federation).toEqual({ subgraphs: [], token: undefined, timeoutMs: 5000 });
+  });
+
+  it('takes category=url pairs, the token and the timeout', () => {
+    const { federation } = loadConfig({
+      SUBGRAPHS: 'posts=http://posts.internal:4001/graphql, messages=https://dm.internal/graphql',
+      SUBGRAPH_TOKEN: 'subgraph-secret',
+      SUBGRAPH_TIMEOUT_MS: '1500',
+    });
+    expect(federation).toEqual({
+      subgraphs: [
+        { category: 'posts', url: 'http://posts.internal:4001/graphql' },
+        { category: 'messages', url: 'https://dm.internal/graphql' },
+      ],
+      token: 'subgraph-secret',
+      timeoutMs: 1500,
+    });
+  });
+
+  it.each([
+    ['an unknown category', 'post=http://posts.internal/graphql', /"post" is not a category/],
+    ['the same category twice', 'posts=http://a.internal/graphql,posts=http://b.internal/graphql', /posts is named twice/],
+    ['a URL that is not http(s)', 'posts=ftp://posts.internal/graphql', /posts's URL "ftp:\/\/posts.internal\/graphql" is not an http\(s\) URL/],
+    ['a pair without a URL', 'posts', /posts's URL "" is not an http\(s\) URL/],
+  ])('refuses %s, naming SUBGRAPHS', (_what, value, reason) => {
+    const error = configErrorFor({ SUBGRAPHS: value });
+    expect(error.message).toMatch(/SUBGRAPHS: /);
+    expect(error.message).toMatch(reason);
+  });
+
+  it('refuses a timeout that is not a positive whole number of milliseconds', () => {
+    expect(configErrorFor({ SUBGRAPH_TIMEOUT_MS: '0' }).message).toMatch(/SUBGRAPH_TIMEOUT_MS/);
+    expect(configErrorFor({ SUBGRAPH_TIMEOUT_MS: 'soon' }).message).toMatch(/SUBGRAPH_TIMEOUT_MS/);
+  });
+});

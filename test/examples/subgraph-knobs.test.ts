@@ -108,6 +108,46 @@ describe('the reference subgraphs\' test knobs', () => {
     await expect(posts.save([{ ...post, createdAt: 'yesterday' }])).rejects.toThrow(/record 1/);
   });
 
+  it.each([
+    {
+      name: 'profile' as const,
+      record: { __typename: 'User', id: 'u1', username: 'u1', displayName: 'U One', email: 'u1@example.test', birthDate: '1990-05-01', country: 'DE', createdAt: '2025-01-01T00:00:00Z' },
+      query: '{ _entities(representations: [{ __typename: "User", id: "u1" }]) { ... on User { id username bio } } }',
+      served: (data: any) => data._entities[0],
+      saved: { id: 'u1', username: 'u1', bio: null },
+      foreign: { id: 'mallory', username: 'u1', bio: null },
+      dropped: ['username', 'bio'],
+    },
+    {
+      name: 'follows' as const,
+      record: { __typename: 'Follow', followerId: 'u2', followeeId: 'u1', since: '2025-01-02T00:00:00Z' },
+      query: '{ _entities(representations: [{ __typename: "User", id: "u1" }]) { ... on User { followers(first: 5) { edges { node { followerId followeeId since } } } } } }',
+      served: (data: any) => data._entities[0].followers.edges[0].node,
+      saved: { followerId: 'u2', followeeId: 'u1', since: '2025-01-02T00:00:00.000Z' },
+      foreign: { followerId: 'mallory', followeeId: 'mallory', since: '2025-01-02T00:00:00.000Z' },
+      dropped: ['since'],
+    },
+    {
+      name: 'activity' as const,
+      record: { __typename: 'ActivityEvent', id: 'e1', userId: 'u1', kind: 'SEARCH', target: { type: 'QUERY', text: 'ramen' }, occurredAt: '2025-01-03T00:00:00Z' },
+      query: '{ _entities(representations: [{ __typename: "ActivityEvent", id: "e1" }]) { ... on ActivityEvent { id userId target { type ref text } } } }',
+      served: (data: any) => data._entities[0],
+      saved: { id: 'e1', userId: 'u1', target: { type: 'QUERY', ref: null, text: 'ramen' } },
+      foreign: { id: 'e1', userId: 'mallory', target: { type: 'QUERY', ref: null, text: 'ramen' } },
+      dropped: ['id', 'target'],
+    },
+  ])('saves $name records, and puts another user in, or drops, that category\'s owner fields', async ({ name, record, query, served, saved, foreign, dropped }) => {
+    const subgraph = await SubgraphProcess.start(name, { token: TOKEN, demo: false });
+    started.push(subgraph);
+    await expect(subgraph.save([{ ...record, __typename: 'Post' }])).rejects.toThrow(/record 1/);
+    expect(await subgraph.save([record])).toBe(1);
+    expect(served((await subgraph.graphql(query)).body.data)).toEqual(saved);
+    await subgraph.setFaults({ foreignOwner: 'mallory' });
+    expect(served((await subgraph.graphql(query)).body.data)).toEqual(foreign);
+    await subgraph.setFaults({ dropOwner: true });
+    expect(Object.keys(served((await subgraph.graphql(query)).body.data))).toEqual(dropped);
+  }, 120_000);
+
   it('loads a JSON-lines seed file at start, and refuses to start on a line that is not JSON', async () => {
     const records = [
       { __typename: 'Conversation', id: 'c1', participantIds: ['alice', 'bob'], createdAt: '2025-03-01T09:00:00Z' },

@@ -1,44 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { composeServices } from '@theguild/federation-composition';
-import { parse, print, type DocumentNode } from 'graphql';
 import { demoRows, type DemoRows } from '../../src/store/index.js';
-import { SubgraphProcess } from '../helpers/subgraph-process.js';
+import {
+  contract, contractDir, entities, entryPoint, expectContractPageSizes, inOrder, iso, itServesItsContract, expectWalks, readList, type ListUnderTest,
+} from '../helpers/subgraph-contract.js';
+import { SUBGRAPH_NAMES } from '../../examples/subgraphs/subgraph.js';
+import { SubgraphProcess, type SubgraphName } from '../helpers/subgraph-process.js';
 
 const TOKEN = 'reference-subgraph-token';
-const contractDir = new URL('../../schema/subgraphs/', import.meta.url);
-const contract = (name: string) => parse(readFileSync(new URL(`${name}.graphql`, contractDir), 'utf8'));
-
-/** The gateway's side of a composition: a query root that reaches users by key, as the gateway does. */
-const entryPoint = {
-  name: 'gateway',
-  typeDefs: parse(`
-    extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-    type Query { viewer: User }
-    type User @key(fields: "id", resolvable: false) { id: ID! }
-  `),
-};
-
-/** Every field of every object type, with its arguments and type, as `Type.field(args): Type`. */
-function fieldSignatures(document: DocumentNode): Set<string> {
-  const signatures = new Set<string>();
-  for (const definition of document.definitions) {
-    if (definition.kind !== 'ObjectTypeDefinition' && definition.kind !== 'ObjectTypeExtension') continue;
-    for (const field of definition.fields ?? []) {
-      const args = (field.arguments ?? []).map((arg) => `${arg.name.value}: ${print(arg.type)}`).join(', ');
-      signatures.add(`${definition.name.value}.${field.name.value}(${args}): ${print(field.type)}`);
-    }
-  }
-  return signatures;
-}
-
-const entities = (subgraph: SubgraphProcess, representations: object[], selection: string) =>
-  subgraph.graphql(`query ($representations: [_Any!]!) { _entities(representations: $representations) { ${selection} } }`, { representations });
-
-/** The rows of one owner, in the contract's order: oldest first by time, then id. */
-const inOrder = <Row>(rows: Row[], time: (row: Row) => number, id: (row: Row) => string) =>
-  [...rows].sort((a, b) => time(a) - time(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
-
-const iso = (millis: number) => new Date(millis).toISOString();
 
 describe('the published subgraph contract', () => {
   const names = readdirSync(contractDir).map((file) => file.replace(/\.graphql$/, ''));
@@ -57,37 +26,23 @@ describe('the published subgraph contract', () => {
   });
 });
 
+/** The named demo users and 47 others: a page of people, as the gateway's batches see them. */
+const FIFTY_USERS = ['alice', 'bob', 'carol', ...Array.from({ length: 47 }, (_, i) => `usr_${String(i + 1).padStart(4, '0')}`)];
+
 describe('the reference subgraphs', () => {
-  const subgraphs: Record<'posts' | 'messages', SubgraphProcess> = {} as never;
+  const subgraphs: Record<SubgraphName, SubgraphProcess> = {} as never;
   let demo: DemoRows;
 
   beforeAll(async () => {
-    [subgraphs.posts, subgraphs.messages, demo] = await Promise.all([
-      SubgraphProcess.start('posts', { token: TOKEN }),
-      SubgraphProcess.start('messages', { token: TOKEN }),
-      demoRows(),
-    ]);
+    const started = await Promise.all(SUBGRAPH_NAMES.map((name) => SubgraphProcess.start(name, { token: TOKEN })));
+    SUBGRAPH_NAMES.forEach((name, i) => (subgraphs[name] = started[i]!));
+    demo = await demoRows();
   }, 120_000);
   afterAll(() => Promise.all(Object.values(subgraphs).map((subgraph) => subgraph.stop())));
   beforeEach(() => Promise.all(Object.values(subgraphs).map((subgraph) => subgraph.resetCounters())));
 
-  describe.each(['posts', 'messages'] as const)('the %s subgraph', (name) => {
-    it('serves its category\'s contract as `_service { sdl }`, composable behind the gateway\'s entry point', async () => {
-      const { body } = await subgraphs[name].graphql('{ _service { sdl } }');
-      const served = parse(body.data._service.sdl);
-      expect(composeServices([entryPoint, { name, typeDefs: served }]).errors).toBeUndefined();
-      const missing = [...fieldSignatures(contract(name))].filter((field) => !fieldSignatures(served).has(field));
-      expect(missing).toEqual([]);
-    });
-
-    it('refuses a request without its bearer token, or with another, with 401', async () => {
-      for (const token of [null, 'not-the-token']) {
-        const { status, body } = await subgraphs[name].graphql('{ _service { sdl } }', undefined, token);
-        expect(status).toBe(401);
-        expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-      }
-      expect((await subgraphs[name].counters()).requests).toBe(0);
-    });
+  describe.each(SUBGRAPH_NAMES)('the %s subgraph', (name) => {
+    itServesItsContract(name, () => subgraphs[name]);
   });
 
   describe('posts', () => {
@@ -112,45 +67,16 @@ describe('the reference subgraphs', () => {
       expect(await subgraphs.posts.counters()).toMatchObject({ requests: 1, statements: 1 });
     });
 
+    const alicesPostList = (): ListUnderTest => ({ subgraph: subgraphs.posts, parent: { __typename: 'User', id: 'alice' }, field: 'posts', node: 'id' });
+
     it('pages alice\'s posts oldest first, forward with first/after and backward with last/before', async () => {
-      const page = async (args: string) => {
-        const { body } = await entities(subgraphs.posts, [{ __typename: 'User', id: 'alice' }],
-          `... on User { posts(${args}) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`);
-        expect(body.errors).toBeUndefined();
-        return body.data._entities[0].posts;
-      };
-      const forward: string[] = [];
-      for (let after = '', more = true; more; ) {
-        const { edges, pageInfo } = await page(`first: 70${after ? `, after: "${after}"` : ''}`);
-        forward.push(...edges.map((edge: any) => edge.node.id));
-        expect(pageInfo.hasPreviousPage).toBe(after !== '');
-        expect(pageInfo.endCursor).toBe(edges.at(-1).cursor);
-        [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
-      }
-      const backward: string[] = [];
-      for (let before = '', more = true; more; ) {
-        const { edges, pageInfo } = await page(`last: 70${before ? `, before: "${before}"` : ''}`);
-        backward.unshift(...edges.map((edge: any) => edge.node.id));
-        expect(pageInfo.hasNextPage).toBe(before !== '');
-        expect(pageInfo.startCursor).toBe(edges[0].cursor);
-        [before, more] = [pageInfo.startCursor, pageInfo.hasPreviousPage];
-      }
       const expected = alicesPosts().map((post) => post.id);
       expect(expected).toHaveLength(300);
-      expect(forward).toEqual(expected);
-      expect(backward).toEqual(expected);
+      await expectWalks(alicesPostList(), 70, expected);
     });
 
     it('takes page sizes 1 and 1000 and refuses 0, 1001, both first and last, and a cursor it did not issue', async () => {
-      const ask = (args: string) => entities(subgraphs.posts, [{ __typename: 'User', id: 'alice' }], `... on User { posts(${args}) { edges { node { id } } } }`);
-      expect((await ask('first: 1')).body.data._entities[0].posts.edges).toHaveLength(1);
-      expect((await ask('last: 1000')).body.data._entities[0].posts.edges).toHaveLength(300);
-      const gatewayCursor = Buffer.from('post:1700000000000:post_00001').toString('base64url');
-      for (const args of ['first: 0', 'first: 1001', 'last: 0', 'last: 1001', 'first: 5, last: 5', `first: 5, after: "${gatewayCursor}"`, 'last: 5, before: "%%"']) {
-        const { body } = await ask(args);
-        expect([args, body.errors?.[0]?.extensions?.code]).toEqual([args, 'BAD_USER_INPUT']);
-        expect(body.data._entities).toEqual([null]);
-      }
+      await expectContractPageSizes(alicesPostList(), 300);
     });
   });
 
@@ -174,8 +100,7 @@ describe('the reference subgraphs', () => {
     });
 
     it('pages the conversations of 50 users and their messages in one SQL statement per level', async () => {
-      const users = ['alice', 'bob', 'carol', ...Array.from({ length: 47 }, (_, i) => `usr_${String(i + 1).padStart(4, '0')}`)];
-      const { body } = await entities(subgraphs.messages, users.map((id) => ({ __typename: 'User', id })),
+      const { body } = await entities(subgraphs.messages, FIFTY_USERS.map((id) => ({ __typename: 'User', id })),
         '... on User { id conversations(first: 50) { edges { node { id messages(first: 3) { edges { node { id } } pageInfo { hasNextPage } } } } } }');
       expect(body.errors).toBeUndefined();
       expect(await subgraphs.messages.counters()).toMatchObject({ requests: 1, statements: 2 });
@@ -205,6 +130,87 @@ describe('the reference subgraphs', () => {
       const after = await page(`first: 1000, after: "${earlier.edges[0].cursor}"`);
       expect(after.edges.map((edge: any) => edge.node.id)).toEqual(expected.slice(-4));
       expect(after.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+    });
+  });
+
+  describe('profile', () => {
+    it('resolves any user: 50 User representations, the demo data\'s own, in one SQL statement, null for an unknown id', async () => {
+      const users = demo.users.filter((user) => FIFTY_USERS.includes(user.id));
+      const { body } = await entities(subgraphs.profile, [...FIFTY_USERS, 'nobody'].map((id) => ({ __typename: 'User', id })),
+        '... on User { id username displayName bio avatarUrl email birthDate country createdAt }');
+      expect(body.errors).toBeUndefined();
+      expect(body.data._entities).toEqual([
+        ...FIFTY_USERS.map((id) => users.find((user) => user.id === id)!).map(({ updatedAt: _, ...user }) => ({
+          ...user, bio: user.bio ?? null, avatarUrl: user.avatarUrl ?? null, birthDate: user.birthDate ?? null, createdAt: iso(user.createdAt),
+        })),
+        null,
+      ]);
+      expect(await subgraphs.profile.counters()).toMatchObject({ requests: 1, statements: 1 });
+    });
+  });
+
+  describe('follows', () => {
+    const lists = {
+      followers: { other: 'followerId', owner: 'followeeId' },
+      following: { other: 'followeeId', owner: 'followerId' },
+    } as const;
+    const listOf = (field: keyof typeof lists): ListUnderTest =>
+      ({ subgraph: subgraphs.follows, parent: { __typename: 'User', id: 'alice' }, field, node: `${lists[field].other} ${lists[field].owner} since` });
+    /** Alice's follows on either side, in the contract's order: since when, then the other person's id. */
+    const alicesFollows = (field: keyof typeof lists) => {
+      const { other, owner } = lists[field];
+      return inOrder(demo.follows.filter((follow) => follow[owner] === 'alice'), (follow) => follow.createdAt, (follow) => follow[other]);
+    };
+
+    it.each(['followers', 'following'] as const)('pages alice\'s %s oldest first, then by the other person, forward and backward', async (field) => {
+      const expected = alicesFollows(field);
+      expect(expected.length).toBeGreaterThan(100);
+      await expectWalks(listOf(field), 70, expected.map((follow) => follow[lists[field].other]));
+      const { connection } = await readList(listOf(field), 'first: 1000');
+      expect(connection.edges.map((edge: any) => edge.node)).toEqual(expected.map(({ followerId, followeeId, createdAt }) => ({ followerId, followeeId, since: iso(createdAt) })));
+    });
+
+    it('pages the followers and the following of 50 users in one SQL statement per list', async () => {
+      const { body } = await entities(subgraphs.follows, FIFTY_USERS.map((id) => ({ __typename: 'User', id })),
+        '... on User { followers(first: 5) { edges { node { followerId } } } following(last: 5) { edges { node { followeeId } } } }');
+      expect(body.errors).toBeUndefined();
+      expect(await subgraphs.follows.counters()).toMatchObject({ requests: 1, statements: 2 });
+      expect(body.data._entities[0].followers.edges.map((edge: any) => edge.node.followerId)).toEqual(alicesFollows('followers').slice(0, 5).map((f) => f.followerId));
+      expect(body.data._entities[0].following.edges.map((edge: any) => edge.node.followeeId)).toEqual(alicesFollows('following').slice(-5).map((f) => f.followeeId));
+    });
+
+    it('takes page sizes 1 and 1000 and refuses 0, 1001, both first and last, and a cursor it did not issue', async () => {
+      await expectContractPageSizes(listOf('followers'), alicesFollows('followers').length);
+    });
+  });
+
+  describe('activity', () => {
+    const alicesActivity = () => inOrder(demo.events.filter((event) => event.userId === 'alice'), (event) => event.occurredAt, (event) => event.id);
+    const alicesList = (): ListUnderTest => ({ subgraph: subgraphs.activity, parent: { __typename: 'User', id: 'alice' }, field: 'activity', node: 'id' });
+
+    it('resolves 50 ActivityEvent representations, the demo data\'s own, in one SQL statement, null for an unknown id', async () => {
+      const events = demo.events.slice(400, 450);
+      const { body } = await entities(subgraphs.activity, [...events, { id: 'evt_unknown' }].map(({ id }) => ({ __typename: 'ActivityEvent', id })),
+        '... on ActivityEvent { id userId kind target { type ref text } occurredAt }');
+      expect(body.errors).toBeUndefined();
+      expect(body.data._entities).toEqual([
+        ...events.map((event) => ({
+          id: event.id, userId: event.userId, kind: event.kind,
+          target: { type: event.targetType, ref: event.targetRef ?? null, text: event.targetText ?? null }, occurredAt: iso(event.occurredAt),
+        })),
+        null,
+      ]);
+      expect(await subgraphs.activity.counters()).toMatchObject({ requests: 1, statements: 1 });
+    });
+
+    it('pages alice\'s activity oldest first, forward with first/after and backward with last/before', async () => {
+      const expected = alicesActivity().map((event) => event.id);
+      expect(expected).toHaveLength(500);
+      await expectWalks(alicesList(), 70, expected);
+    });
+
+    it('takes page sizes 1 and 1000 and refuses 0, 1001, both first and last, and a cursor it did not issue', async () => {
+      await expectContractPageSizes(alicesList(), 500);
     });
   });
 });

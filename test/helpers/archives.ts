@@ -51,6 +51,16 @@ export function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
   });
 }
 
+/** The files of a READY archive of `categories` for `username`, downloaded and unzipped. */
+export async function archiveFiles(gw: TestGateway, categories: string[], username = 'alice'): Promise<Map<string, Buffer>> {
+  const token = await gw.token(username, 'portability.all.single');
+  const { archive, errors } = await requestArchive(gw, token, categories);
+  expect(errors).toBeUndefined();
+  const ready = await archiveWhen(gw, token, archive.id, ['READY', 'FAILED'], 60_000);
+  expect(ready.status).toBe('READY');
+  return unzip(Buffer.from(await (await fetch(ready.downloadUrl)).arrayBuffer()));
+}
+
 export const jsonLines = (content: Buffer | undefined) =>
   (content ?? Buffer.alloc(0))
     .toString()

@@ -1,5 +1,8 @@
 import { CompiledQuery } from 'kysely';
 import type { Cursor, MessageRow, PageRequest } from '../../src/store/index.js';
+
+/** A page request in the embedded store's own positions. */
+type KeysetRequest = PageRequest & { after?: Cursor; before?: Cursor };
 import { dialects, openTestStore, type TestStore } from '../helpers/stores.js';
 
 /** Messages added to each long conversation, three to a millisecond so ties fall to the id. */
@@ -40,7 +43,7 @@ describe.each(dialects())('pages of many parents with long histories on %s', (di
   const compare = (a: Cursor, b: Cursor) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   /** What a page of one conversation must be, worked out from its whole history. */
-  function expectedPage(conversationId: string, request: PageRequest) {
+  function expectedPage(conversationId: string, request: KeysetRequest) {
     const within = histories
       .get(conversationId)!
       .filter((m) => (!request.after || compare(position(m), request.after) > 0) && (!request.before || compare(position(m), request.before) < 0));
@@ -50,7 +53,7 @@ describe.each(dialects())('pages of many parents with long histories on %s', (di
     return { rows: within.slice(0, request.first), hasNextPage: within.length > request.first!, hasPreviousPage: request.after !== undefined };
   }
 
-  async function expectPagesOfAll(request: PageRequest) {
+  async function expectPagesOfAll(request: KeysetRequest) {
     t.resetStatements();
     const pages = await t.store.sources.messages.messagePages(conversations, request);
     expect(t.statements).toHaveLength(1);
@@ -84,7 +87,7 @@ describe.each(dialects())('pages of many parents with long histories on %s', (di
     const { messages } = t.store.sources;
     for (const conversationId of conversations.slice(0, 4)) {
       const seen: MessageRow[] = [];
-      let request: PageRequest = { last: 9 };
+      let request: KeysetRequest = { last: 9 };
       for (;;) {
         // Each parent shares its statement with others, as the loaders batch them.
         const page = (await messages.messagePages([conversationId, ...conversations.filter((c) => c !== conversationId)], request)).get(conversationId)!;
@@ -105,7 +108,7 @@ describe.each(dialects())('pages of many parents with long histories on %s', (di
 
   it('reads each parent through the (parent, time, id) index, never scanning the table', async () => {
     const { db, sources } = t.store;
-    for (const request of [{ first: 20 }, { last: 20, before: { time: 1_780_000_000_000 + 20_000, id: 'hist_' } }] satisfies PageRequest[]) {
+    for (const request of [{ first: 20 }, { last: 20, before: { time: 1_780_000_000_000 + 20_000, id: 'hist_' } }] satisfies KeysetRequest[]) {
       t.resetStatements();
       await sources.messages.messagePages(conversations, request);
       const [statement] = t.statements;

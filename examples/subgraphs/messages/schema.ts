@@ -1,8 +1,8 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type DataLoader from 'dataloader';
 import type { GraphQLSchema } from 'graphql';
-import { pageRequest, rfc3339, toConnection, type ConnectionArgs, type Page } from '../connection.js';
-import { pagesOf, rowsById, rowsByParent, type PageKey } from '../loaders.js';
+import { rfc3339, type Page } from '../connection.js';
+import { listField, pagesOf, rowsById, rowsByParent, type PageKey } from '../loaders.js';
 import { contractSdl } from '../subgraph.js';
 import {
   CONVERSATIONS_BY_MEMBER, MESSAGES_BY_CONVERSATION,
@@ -31,20 +31,18 @@ export function messagesContext(store: MessagesStore): MessagesContext {
 const resolvers = {
   User: {
     // A `User` representation is only its key; the lists hang off that id.
-    async conversations({ id }: { id: string }, args: ConnectionArgs, { conversationPages }: MessagesContext) {
-      const page = await conversationPages.load({ parentId: id, request: pageRequest(args) });
-      return toConnection(page, (membership) => ({ time: membership.joinedAt, id: membership.id }), ({ id, createdAt }) => ({ id, createdAt }));
-    },
+    conversations: listField(
+      (context: MessagesContext) => context.conversationPages,
+      (membership) => ({ time: membership.joinedAt, id: membership.id }),
+      ({ id, createdAt }) => ({ id, createdAt }),
+    ),
   },
   Conversation: {
     __resolveReference: ({ id }: { id: string }, { conversations }: MessagesContext) => conversations.load(id),
     participantIds: async ({ id }: ConversationRecord, _args: unknown, { participants }: MessagesContext) =>
       (await participants.load(id)).map((participant) => participant.userId),
     createdAt: (conversation: ConversationRecord) => rfc3339(conversation.createdAt),
-    async messages({ id }: ConversationRecord, args: ConnectionArgs, { messagePages }: MessagesContext) {
-      const page = await messagePages.load({ parentId: id, request: pageRequest(args) });
-      return toConnection(page, (message) => ({ time: message.sentAt, id: message.id }), (message) => message);
-    },
+    messages: listField((context: MessagesContext) => context.messagePages, (message) => ({ time: message.sentAt, id: message.id }), (message) => message),
   },
   Message: {
     __resolveReference: ({ id }: { id: string }, { messages }: MessagesContext) => messages.load(id),

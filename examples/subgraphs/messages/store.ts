@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ListTable } from '../connection.js';
-import { placeholders } from '../sqlite.js';
+import { placeholders, rowsWithIds, saveRows } from '../sqlite.js';
 
 /** A conversation as this service keeps it; its participants are rows of their own. */
 export interface ConversationRecord {
@@ -64,20 +64,16 @@ export class MessagesStore {
 
   /** Writes a batch, replacing records with the same keys, in one transaction. */
   save(batch: Partial<MessagesBatch>): number {
-    const statements = [
-      [batch.conversations, this.db.prepare('INSERT OR REPLACE INTO conversations (id, createdAt) VALUES (@id, @createdAt)')],
-      [batch.participants, this.db.prepare('INSERT OR REPLACE INTO participants (conversationId, userId, joinedAt) VALUES (@conversationId, @userId, @joinedAt)')],
-      [batch.messages, this.db.prepare('INSERT OR REPLACE INTO messages (id, conversationId, senderId, text, sentAt) VALUES (@id, @conversationId, @senderId, @text, @sentAt)')],
-    ] as const;
-    return this.db.transaction(() => {
-      let count = 0;
-      for (const [records, insert] of statements) for (const record of records ?? []) count += insert.run(record).changes;
-      return count;
-    })();
+    return this.db.transaction(
+      () =>
+        saveRows<ConversationRecord>(this.db, 'conversations', ['id', 'createdAt'], batch.conversations ?? []) +
+        saveRows<ParticipantRecord>(this.db, 'participants', ['conversationId', 'userId', 'joinedAt'], batch.participants ?? []) +
+        saveRows<MessageRecord>(this.db, 'messages', ['id', 'conversationId', 'senderId', 'text', 'sentAt'], batch.messages ?? []),
+    )();
   }
 
   conversationsByIds(ids: readonly string[]): ConversationRecord[] {
-    return this.db.prepare(`SELECT * FROM conversations WHERE id IN (${placeholders(ids)})`).all(...ids) as ConversationRecord[];
+    return rowsWithIds<ConversationRecord>(this.db, 'conversations', ids);
   }
 
   /** The participants of each conversation, in the order they joined. */
@@ -88,6 +84,6 @@ export class MessagesStore {
   }
 
   messagesByIds(ids: readonly string[]): MessageRecord[] {
-    return this.db.prepare(`SELECT * FROM messages WHERE id IN (${placeholders(ids)})`).all(...ids) as MessageRecord[];
+    return rowsWithIds<MessageRecord>(this.db, 'messages', ids);
   }
 }

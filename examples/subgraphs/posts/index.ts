@@ -45,8 +45,7 @@ export function postsSubgraph(db: Database): Subgraph {
     schema: postsSchema(),
     context: () => postsContext(store),
     async seedDemo() {
-      const { posts } = await demoRows();
-      return store.save(posts.map((row) => ({ ...row, caption: row.caption ?? null, mediaUrl: row.mediaUrl ?? null, mediaType: row.mediaType ?? null, mediaDurationMs: row.mediaDurationMs ?? null })));
+      return store.save((await demoRows()).posts);
     },
     load: (records) => store.save(parseRecords(records, post)),
     close: () => db.close(),

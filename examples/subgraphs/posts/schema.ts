@@ -1,8 +1,8 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type DataLoader from 'dataloader';
 import type { GraphQLSchema } from 'graphql';
-import { pageRequest, rfc3339, toConnection, type ConnectionArgs, type Page } from '../connection.js';
-import { pagesOf, rowsById, type PageKey } from '../loaders.js';
+import { rfc3339, type Page } from '../connection.js';
+import { listField, pagesOf, rowsById, type PageKey } from '../loaders.js';
 import { contractSdl } from '../subgraph.js';
 import { POSTS_BY_AUTHOR, type PostRecord, type PostsStore } from './store.js';
 
@@ -19,10 +19,7 @@ export function postsContext(store: PostsStore): PostsContext {
 const resolvers = {
   User: {
     // A `User` representation is only its key; the lists hang off that id.
-    async posts({ id }: { id: string }, args: ConnectionArgs, { postPages }: PostsContext) {
-      const page = await postPages.load({ parentId: id, request: pageRequest(args) });
-      return toConnection(page, (post) => ({ time: post.createdAt, id: post.id }), (post) => post);
-    },
+    posts: listField((context: PostsContext) => context.postPages, (post) => ({ time: post.createdAt, id: post.id }), (post) => post),
   },
   Post: {
     __resolveReference: ({ id }: { id: string }, { posts }: PostsContext) => posts.load(id),

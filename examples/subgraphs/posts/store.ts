@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ListTable } from '../connection.js';
-import { placeholders } from '../sqlite.js';
+import { KeyedTable } from '../sqlite.js';
 
 /** A post as this service keeps it: times in epoch milliseconds, media and counts in columns. */
 export interface PostRecord {
@@ -28,8 +28,9 @@ const COLUMNS = [
 ] as const satisfies readonly (keyof PostRecord)[];
 
 /** The posts service's store: one table, indexed for paging an author's posts in order. */
-export class PostsStore {
-  constructor(readonly db: Database) {
+export class PostsStore extends KeyedTable<PostRecord> {
+  constructor(db: Database) {
+    super(db, 'posts', COLUMNS);
     db.exec(`
       CREATE TABLE IF NOT EXISTS posts (
         id TEXT PRIMARY KEY, authorId TEXT NOT NULL, caption TEXT, mediaUrl TEXT, mediaType TEXT,
@@ -38,21 +39,5 @@ export class PostsStore {
       );
       CREATE INDEX IF NOT EXISTS postsByAuthor ON posts (authorId, createdAt, id);
     `);
-  }
-
-  /** Writes posts, replacing any with the same id, in one transaction. */
-  save(posts: Iterable<PostRecord>): number {
-    const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO posts (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
-    );
-    return this.db.transaction(() => {
-      let count = 0;
-      for (const post of posts) count += insert.run(post).changes;
-      return count;
-    })();
-  }
-
-  byIds(ids: readonly string[]): PostRecord[] {
-    return this.db.prepare(`SELECT * FROM posts WHERE id IN (${placeholders(ids)})`).all(...ids) as PostRecord[];
   }
 }

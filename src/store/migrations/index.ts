@@ -4,6 +4,7 @@ import { oauth } from './0002-oauth.js';
 import { changes } from './0003-changes.js';
 import { archives } from './0004-archives.js';
 import { externalAccess } from './0005-external-access.js';
+import { conversationStarts } from './0006-conversation-starts.js';
 
 /** Every migration, in order; both dialects run the same list. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-changes': changes,
   '0004-archives': archives,
   '0005-external-access': externalAccess,
+  '0006-conversation-starts': conversationStarts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,11 +4,11 @@ import type { QueryDialect } from '../dialect.js';
 import { activitySource, type ActivitySource } from './activity.js';
 import { changesSource, type ChangesSource } from './changes.js';
 import { followsSource, type FollowsSource } from './follows.js';
-import { messagesSource, type MessagesSource } from './messages.js';
+import { messagesSource, type ConversationListRow, type MessagesSource } from './messages.js';
 import { postsSource, type PostsSource } from './posts.js';
 import { profileSource, type ProfileSource } from './profile.js';
 
-export type { ActivitySource, ChangesSource, FollowsSource, MessagesSource, PostsSource, ProfileSource };
+export type { ActivitySource, ChangesSource, ConversationListRow, FollowsSource, MessagesSource, PostsSource, ProfileSource };
 
 /**
  * One data-access interface per category. Resolvers and loaders see only these, so a category can

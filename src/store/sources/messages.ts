@@ -4,12 +4,21 @@ import type { QueryDialect } from '../dialect.js';
 import { countByParent, pageReader, type Page, type PageRequest } from '../page.js';
 import { rowsByKeys } from '../rows-by-keys.js';
 
+/**
+ * A conversation in a user's list, in the list's order (when they joined it). A source that reads
+ * the conversation along with the list (a subgraph) gives it too, with its participants, so that
+ * neither is read again.
+ */
+export interface ConversationListRow extends ConversationParticipantRow {
+  conversation?: (ConversationRow & { participantIds: readonly string[] }) | undefined;
+}
+
 /** The messages category: a user's conversations, their participants and messages. */
 export interface MessagesSource {
   conversationsByIds(ids: readonly string[]): Promise<ConversationRow[]>;
   participantsOf(conversationIds: readonly string[]): Promise<ConversationParticipantRow[]>;
   /** A user's conversations, in the order they joined them. */
-  conversationPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<ConversationParticipantRow>>>;
+  conversationPages(userIds: readonly string[], request: PageRequest): Promise<Map<string, Page<ConversationListRow>>>;
   messagesByIds(ids: readonly string[]): Promise<MessageRow[]>;
   messagePages(conversationIds: readonly string[], request: PageRequest): Promise<Map<string, Page<MessageRow>>>;
   conversationCount(userId: string): Promise<number>;
