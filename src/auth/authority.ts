@@ -3,20 +3,21 @@ import type { default as Provider, ResourceServer as ResourceServerInfo } from '
 import { ErrorCode, gatewayError, httpStatusOf, unauthenticated } from '../errors/index.js';
 import type { GraphQLError } from 'graphql';
 import { storedCategories, type Viewer } from '../graph/index.js';
-import type { Database } from '../store/index.js';
-import { readExternalRequest, recordExternalUse } from './external-access.js';
+import type { Database, StandingVersion } from '../store/index.js';
+import { readExternalRequest, recordExternalUse, type ExternalRequestState } from './external-access.js';
 import { externalJwtVerifier, looksLikeJwt, type ExternalIssuer, type ExternalTokenClaims } from './external-jwt.js';
-import { createGrant, revokeGrant } from './grants.js';
+import { createGrant, readGrantStanding, revokeGrant, type GrantStanding } from './grants.js';
 import { createProvider } from './provider.js';
 import { isEligibleCountry } from './region.js';
 import { ALL_SCOPES, expandScopes, grantRequest, scopesFor } from './scopes.js';
+import { STANDING_CACHE_MS, StandingCache } from './standing-cache.js';
 import { TokenCache, type TokenClaims } from './token-cache.js';
 import { hashToken } from './tokens.js';
 
 /**
  * How long a looked-up access token is trusted without reading it again. It bounds how long a
  * token revoked on another instance (RFC 7009) still passes here; grants, and so grant
- * revocation, are checked on every request.
+ * revocation, are checked on every request (from memory only while the store vouches for it).
  */
 export const TOKEN_CACHE_MS = 2000;
 
@@ -34,6 +35,8 @@ export interface AuthorityOptions {
   onError?: ((error: unknown) => void) | undefined;
   /** Trust the load balancer's `X-Forwarded-*` headers (`TRUST_PROXY`). */
   trustProxy?: boolean | undefined;
+  /** The store's word on whether grants, apps or users changed; without it they are read on every request. */
+  standing?: StandingVersion | undefined;
 }
 
 /** Refusals that say the grant itself has ended (an app must stop), not just the access token. */
@@ -63,10 +66,12 @@ export interface Authority {
    * live, or whose grant is revoked or expired, gets 401; a suspended app `APP_SUSPENDED`; a
    * user outside the region `REGION_NOT_ELIGIBLE`; an external token of an app that is not
    * approved `APP_NOT_APPROVED`, and one whose external access the user revoked 401. The grant
-   * (or external access), its app and its user are read on every request, so revoking, suspending
-   * an app or a user's move out of the region holds at once on every instance. The token itself
-   * is remembered for {@link TOKEN_CACHE_MS}: a token revoked on this instance fails at once, one
-   * revoked on another within that time.
+   * (or external access), its app and its user are checked on every request, read from memory
+   * only while the store vouches nothing about them changed ({@link StandingCache}): revoking,
+   * suspending an app or a user's move out of the region holds at once on the instance that made
+   * the change and within a second on every other. The token itself is remembered for
+   * {@link TOKEN_CACHE_MS}: a token revoked on this instance fails at once, one revoked on another
+   * within that time.
    */
   authenticate(authorization: string | undefined): Promise<Viewer | undefined>;
   /** Grants app `appId` the scopes for the user, as a consent would, and mints an access token (the CLI). */
@@ -75,12 +80,15 @@ export interface Authority {
   revokeGrant(grantId: string, userId?: string): Promise<boolean>;
 }
 
-/** What the authority's steps share: the store, the OAuth server, and the cache of live tokens. */
+/** What the authority's steps share: the store, the OAuth server, and what they remember of tokens, grants and external access. */
 interface AuthorityParts {
   db: Kysely<Database>;
   provider: Provider;
   resource: string;
   tokens: TokenCache;
+  grants: StandingCache<GrantStanding>;
+  /** Keyed by `<userId> <appId>`. */
+  external: StandingCache<ExternalRequestState>;
   options: AuthorityOptions;
 }
 
@@ -90,7 +98,10 @@ export async function createAuthority(db: Kysely<Database>, options: AuthorityOp
   const provider = await createProvider(db, { ...options, resource });
   const verifyExternal = options.externalIssuer ? externalJwtVerifier(options.externalIssuer) : undefined;
   const tokens = new TokenCache({ ttlMs: TOKEN_CACHE_MS, max: 10_000 });
-  const parts: AuthorityParts = { db, provider, resource, tokens, options };
+  const remembered = { max: 10_000, ttlMs: STANDING_CACHE_MS };
+  const grants = new StandingCache<GrantStanding>(options.standing, remembered);
+  const external = new StandingCache<ExternalRequestState>(options.standing, remembered);
+  const parts: AuthorityParts = { db, provider, resource, tokens, grants, external, options };
   followProviderRevocations(parts);
   return {
     provider,
@@ -166,13 +177,7 @@ async function claimsOf({ provider, resource, tokens }: AuthorityParts, token: s
 
 async function fromOwnToken(parts: AuthorityParts, token: string): Promise<Viewer> {
   const claims = await claimsOf(parts, token);
-  const grant = await parts.db
-    .selectFrom('grants')
-    .innerJoin('apps', 'apps.id', 'grants.appId')
-    .innerJoin('users', 'users.id', 'grants.userId')
-    .select(['grants.mode', 'grants.categories', 'grants.createdAt', 'grants.expiresAt', 'grants.revokedAt', 'apps.name', 'apps.status', 'users.country'])
-    .where('grants.id', '=', claims.grantId)
-    .executeTakeFirst();
+  const grant = await parts.grants.get(claims.grantId, () => readGrantStanding(parts.db, claims.grantId));
   if (!grant || grant.revokedAt !== null || grant.expiresAt <= Date.now()) {
     throw grantEnded(unauthenticated('The grant behind this access token was revoked or has expired.', true));
   }
@@ -191,19 +196,22 @@ async function fromOwnToken(parts: AuthorityParts, token: string): Promise<Viewe
 /**
  * An external issuer's token is served only for an `APPROVED` app (it skipped no review), and
  * not once the user revoked that app's external access on the account page. One read per
- * request; the access record is written on first use and then about once a minute at most.
+ * request unless remembered; the access record is written on first use and then about once a
+ * minute at most per instance.
  */
-async function fromExternalToken({ db, options }: AuthorityParts, claims: ExternalTokenClaims): Promise<Viewer> {
+async function fromExternalToken({ db, external, options }: AuthorityParts, claims: ExternalTokenClaims): Promise<Viewer> {
   const request = grantRequest(claims.scope);
   if (!request) throw unauthenticated('The token\'s scope names no portability grant.', true);
-  const state = await readExternalRequest(db, claims.userId, claims.clientId);
+  const key = `${claims.userId} ${claims.clientId}`;
+  const state = await external.get(key, () => readExternalRequest(db, claims.userId, claims.clientId));
   if (!state) throw unauthenticated('The token\'s subject is not a user of this platform.', true);
   if (state.access && state.access.revokedAt !== null) throw unauthenticated('The user revoked this app\'s access.', true);
   if (state.appStatus !== 'APPROVED' && state.appStatus !== 'SUSPENDED') {
     throw refuse(ErrorCode.AppNotApproved, 'This app is not approved for data portability.');
   }
   assertServed(options, state.appStatus, state.country);
-  await recordExternalUse(db, { userId: claims.userId, appId: claims.clientId }, request, state.access);
+  const recorded = await recordExternalUse(db, { userId: claims.userId, appId: claims.clientId }, request, state.access);
+  if (recorded) external.amend(key, (remembered) => (remembered.access ? { ...remembered, access: { ...remembered.access, ...recorded } } : remembered));
   return {
     userId: claims.userId,
     appId: claims.clientId,

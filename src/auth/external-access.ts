@@ -45,7 +45,7 @@ export async function readExternalRequest(db: Kysely<Database>, userId: string, 
 /**
  * Records that a token was served: the row on first use, later only when the token's categories
  * or mode changed or `lastUsedAt` is older than {@link LAST_USED_PRECISION_MS}. Never clears a
- * revocation.
+ * revocation. Returns what it updated in an existing row; undefined when it updated none.
  */
 export async function recordExternalUse(
   db: Kysely<Database>,
@@ -53,7 +53,7 @@ export async function recordExternalUse(
   request: { categories: readonly Category[]; mode: GrantMode },
   recorded: ExternalRequestState['access'],
   now = Date.now(),
-): Promise<void> {
+): Promise<Pick<ExternalAccessRow, 'categories' | 'mode' | 'lastUsedAt'> | undefined> {
   const categories = request.categories.join(' ');
   if (!recorded) {
     await db
@@ -62,15 +62,12 @@ export async function recordExternalUse(
       // Another instance served the first token at the same moment.
       .onConflict((oc) => oc.columns(['userId', 'appId']).doNothing())
       .execute();
-    return;
+    return undefined;
   }
-  if (recorded.categories === categories && recorded.mode === request.mode && now - recorded.lastUsedAt < LAST_USED_PRECISION_MS) return;
-  await db
-    .updateTable('externalAccess')
-    .set({ categories, mode: request.mode, lastUsedAt: now })
-    .where('userId', '=', key.userId)
-    .where('appId', '=', key.appId)
-    .execute();
+  if (recorded.categories === categories && recorded.mode === request.mode && now - recorded.lastUsedAt < LAST_USED_PRECISION_MS) return undefined;
+  const update = { categories, mode: request.mode, lastUsedAt: now };
+  await db.updateTable('externalAccess').set(update).where('userId', '=', key.userId).where('appId', '=', key.appId).execute();
+  return update;
 }
 
 /** A user's external access, most recently used first, with the app's name. */
@@ -88,7 +85,7 @@ export function listExternalAccess(db: Kysely<Database>, userId: string): Promis
 
 /**
  * The user's Revoke: the app's external tokens for this user are refused from now on, on every
- * instance (each request reads the row), until the user grants the app access again here.
+ * instance (each request checks the row), until the user grants the app access again here.
  * False when there is no such access, or it is already revoked.
  */
 export async function revokeExternalAccess(db: Kysely<Database>, userId: string, appId: string): Promise<boolean> {

@@ -60,8 +60,9 @@ export async function createGrant(db: Kysely<Database>, provider: Provider, reso
 }
 
 /**
- * Revokes a grant at once: marks it revoked (every instance checks this on each request) and
- * deletes its tokens, codes and oidc-provider grant. False when it is unknown or already revoked.
+ * Revokes a grant at once: marks it revoked (every instance checks this on each request; see
+ * StandingCache for how a remembered grant learns of it) and deletes its tokens, codes and
+ * oidc-provider grant. False when it is unknown or already revoked.
  */
 export async function revokeGrant(db: Kysely<Database>, provider: Provider, grantId: string, userId?: string): Promise<boolean> {
   // The app's `grant.revoked` webhook is queued in the same transaction: sent exactly when the revocation holds.
@@ -79,6 +80,20 @@ export async function revokeGrant(db: Kysely<Database>, provider: Provider, gran
   await provider.AccessToken.adapter.revokeByGrantId(grantId);
   return true;
 }
+
+/** What decides whether a grant is served, with what it names: its row, its app and its user's country; one query. */
+export function readGrantStanding(db: Kysely<Database>, grantId: string) {
+  return db
+    .selectFrom('grants')
+    .innerJoin('apps', 'apps.id', 'grants.appId')
+    .innerJoin('users', 'users.id', 'grants.userId')
+    .select(['grants.mode', 'grants.categories', 'grants.createdAt', 'grants.expiresAt', 'grants.revokedAt', 'apps.name', 'apps.status', 'users.country'])
+    .where('grants.id', '=', grantId)
+    .executeTakeFirst();
+}
+
+/** What {@link readGrantStanding} reads. */
+export type GrantStanding = NonNullable<Awaited<ReturnType<typeof readGrantStanding>>>;
 
 /** A user's grants, newest first, with the app's name. */
 export function listGrants(db: Kysely<Database>, userId: string): Promise<(GrantRow & { appName: string })[]> {

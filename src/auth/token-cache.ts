@@ -17,7 +17,7 @@ export interface TokenClaims {
  * Keyed by the token's SHA-256, like the store, so memory holds no usable credential. Only live
  * tokens are kept, each at most `ttlMs` and never past its expiry; a token destroyed or a grant
  * revoked on this instance is forgotten at once, and one revoked on another instance is seen
- * after `ttlMs`. Grants, apps and users are not cached: those checks run on every request.
+ * after `ttlMs`. Grants, apps and users are remembered apart, under the store's word (StandingCache).
  */
 export class TokenCache {
   readonly #entries: LRUCache<string, TokenClaims>;

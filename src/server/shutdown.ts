@@ -17,7 +17,7 @@ interface ShutdownStep {
  * The steps of shutdown, in the order they run (README's Operations): readiness goes 503; no new
  * connections; HTTP requests in flight drain while the streams close (1012, SSE cut), since those
  * never end on their own; the added steps (archive jobs checkpoint) while the store is open; the
- * access log's last batch; then the change log's readers, the grant watch, the rate-limit store,
+ * access log's last batch; then the change log's readers, the grant watch and standing listener, the rate-limit store,
  * the subgraphs' retries and the store itself.
  */
 export function shutdownSteps(parts: Parts, served: Served, added: readonly (() => Promise<void>)[]): ShutdownStep[] {
@@ -40,7 +40,7 @@ export function shutdownSteps(parts: Parts, served: Served, added: readonly (() 
         clearInterval(parts.retention);
         parts.tailer.close();
         parts.watch.close();
-        await parts.notifier.close();
+        await Promise.all([parts.notifier.close(), parts.standing.close()]);
       },
     },
     { name: 'rate limits', run: () => parts.guard.close() },

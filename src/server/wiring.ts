@@ -12,7 +12,7 @@ import { createLoaders, type EntityLoaders, type LoaderOptions, type Loaders } f
 import { createLogger, type Logger } from '../logging/index.js';
 import { Federation } from '../federation/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
-import { openStore, type Sources, type Store } from '../store/index.js';
+import { openStore, type Sources, type StandingVersion, type Store } from '../store/index.js';
 import { recordDownload } from './access-log.js';
 import { AccessLogWriter } from './access-log-writer.js';
 import { createApollo } from './apollo.js';
@@ -43,6 +43,8 @@ export interface Parts {
   port: number;
   logError: (what: string) => (error: unknown) => void;
   authority: Authority;
+  /** The store's word on grants, apps and users changing, which the authority's memory of them follows. */
+  standing: StandingVersion;
   metrics: Metrics;
   notifier: Notifier;
   tailer: LogTailer<EntityLoaders>;
@@ -80,6 +82,7 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
   const sources = federation?.sources(store.sources) ?? store.sources;
   const { httpServer, setHandler, port } = await listen(config.port);
   const url = config.publicUrl ?? `http://localhost:${port}`;
+  const standing = await store.standingVersion(logError('grant standing listener failed'));
   const authority = await createAuthority(store.db, {
     issuer: url,
     oneTimeSeconds: config.oneTimeGrantSeconds,
@@ -89,6 +92,7 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
     demoRedirectUris: playgroundRedirectUris(config, url),
     onError: logError('recording a revocation failed'),
     trustProxy: config.trustProxy,
+    standing,
   });
   authority.provider.on('server_error', (_ctx: unknown, error: unknown) => logError('OAuth server error')(error));
   const loaderOptions: LoaderOptions = { batching: config.batching, onBatch: metrics.observeBatch };
@@ -121,7 +125,7 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
   await apollo.start();
   const watch = new GrantWatch(store.db, config.extraEligibleCountries, logError('grant watch failed'));
   return {
-    config, logger, store, federation, sources, ownStore: !options.store, httpServer, setHandler, url, port, logError, authority, metrics,
+    config, logger, store, federation, sources, ownStore: !options.store, httpServer, setHandler, url, port, logError, authority, standing, metrics,
     ...changes, watch, accessLog, archiveSystem, schema, guard, apollo,
     contextFor: (viewer, requestLog) => ({
       viewer,

@@ -5,6 +5,9 @@ import pg from 'pg';
 import { CamelCasePlugin, CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type LogEvent, type SqliteDatabase } from 'kysely';
 import type { Database } from './database.js';
 import { ref, selectList, sqlTable, type QueryTable } from './row-columns.js';
+import { postgresStandingVersion } from './standing-listener.js';
+import { sqliteStandingVersion, type StandingVersion } from './standing-version.js';
+import { watchStandingWrites } from './write-watch.js';
 
 /**
  * Everything that differs between the embedded store and PostgreSQL lives in this file; the
@@ -37,6 +40,8 @@ export interface Connection {
   db: Kysely<Database>;
   dialect: DialectName;
   queries: QueryDialect;
+  /** Starts telling when a grant's standing rows may have changed; `onError` hears of a lost listener. */
+  standingVersion(onError: (error: unknown) => void): Promise<StandingVersion>;
 }
 
 export async function connect(options: ConnectOptions): Promise<Connection> {
@@ -47,10 +52,11 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     : undefined;
   const plugins = [new CamelCasePlugin()];
 
-  if (options.databaseUrl) {
-    if (options.pgSchema) await createSchema(options.databaseUrl, options.pgSchema);
+  const { databaseUrl } = options;
+  if (databaseUrl) {
+    if (options.pgSchema) await createSchema(databaseUrl, options.pgSchema);
     const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
+      connectionString: databaseUrl,
       max: 10,
       types: pgTypes,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
@@ -58,7 +64,20 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     // pg discards the broken client itself and the next query connects anew; without a listener
     // the pool's 'error' event would end the process.
     pool.on('error', options.onConnectionError ?? (() => {}));
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, log }), dialect: 'postgres', queries: postgresQueries(pool, options.onQuery) };
+    const localWrites = new Set<() => void>();
+    const dialect = watchStandingWrites(new PostgresDialect({ pool }), () => localWrites.forEach((listener) => listener()));
+    return {
+      db: new Kysely<Database>({ dialect, plugins, log }),
+      dialect: 'postgres',
+      queries: postgresQueries(pool, options.onQuery),
+      standingVersion: (onError) =>
+        postgresStandingVersion({
+          databaseUrl,
+          pgSchema: options.pgSchema,
+          onError,
+          onLocalWrite: (listener) => (localWrites.add(listener), () => void localWrites.delete(listener)),
+        }),
+    };
   }
 
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
@@ -68,7 +87,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins, log });
-  return { db, dialect: 'sqlite', queries: sqliteQueries(db) };
+  return { db, dialect: 'sqlite', queries: sqliteQueries(db), standingVersion: async () => sqliteStandingVersion(database) };
 }
 
 /** Prepared statements kept per SQL text; the query set is small and fixed. */

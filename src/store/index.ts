@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Migrator, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import type { StandingVersion } from './standing-version.js';
 import { connect, type DialectName } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import { localSources, type Sources } from './sources/index.js';
@@ -13,6 +14,7 @@ export { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
 export { demoRows, seedDemo, type DemoRows } from './seed-demo.js';
 export { sharedSecret } from './shared-secret.js';
 export { SerialDrain } from './serial-drain.js';
+export type { StandingVersion } from './standing-version.js';
 
 /** The store: one Kysely instance on SQLite or PostgreSQL, and the per-category sources over it. */
 export interface Store {
@@ -25,6 +27,11 @@ export interface Store {
   isMigrated(): Promise<boolean>;
   /** The names of known migrations not yet applied (none once migrated); reading them proves the store answers. */
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Starts telling when a grant, an app's status, a user's country or external access may have
+   * changed, from any process (a migrated store only); `onError` hears of a lost listener.
+   */
+  standingVersion(onError: (error: unknown) => void): Promise<StandingVersion>;
   close(): Promise<void>;
 }
 
@@ -43,7 +50,7 @@ export interface StoreOptions {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { db, dialect, queries } = await connect({
+  const { db, dialect, queries, standingVersion } = await connect({
     databaseUrl: options.databaseUrl,
     sqliteFile: options.sqliteFile ?? path.join(options.dataDir, 'gateway.sqlite'),
     pgSchema: options.pgSchema,
@@ -70,6 +77,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     isMigrated: async () => (await pendingMigrations()).length === 0,
     pendingMigrations,
+    standingVersion,
     close: () => db.destroy(),
   };
 }

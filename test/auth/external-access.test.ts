@@ -150,6 +150,24 @@ describe.each(dialects())('external access of an app through the platform\'s JWT
     expect((await query('alice')).status).toBe(200);
   });
 
+  it('a served access is then checked from memory, and a Revoke on /account is refused on the very next request', async () => {
+    await createApp(gw.store.db, { clientId: 'remembered-app', name: 'The remembered-app', redirectUris: [REDIRECT_URI], scopes: [...ALL_SCOPES], status: 'APPROVED' });
+    const claims = { client_id: 'remembered-app' };
+    expect((await query('alice', claims)).status).toBe(200);
+    // Recording the access is a write of this instance: on PostgreSQL memory is trusted again a heartbeat later.
+    let authReads = Infinity;
+    for (let i = 0; i < 20 && authReads > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, i === 0 ? 0 : 50));
+      gw.resetStatements();
+      expect((await query('alice', claims)).status).toBe(200);
+      authReads = gw.statements.filter((sql) => /"external_access"|from "apps"|from "users"/.test(sql)).length;
+    }
+    expect(authReads).toBe(0);
+    const { cookie, csrf } = await aliceAccount();
+    expect((await revokeOnAccount('remembered-app', cookie, csrf)).status).toBe(303);
+    expect((await query('alice', claims)).status).toBe(401);
+  });
+
   it('the access log keeps recording each JWT request', async () => {
     const userId = await newUser();
     const token = await issuer.sign({ sub: userId, jti: `log-${userId}` });

@@ -14,6 +14,8 @@ export function dialects(): DialectName[] {
 
 export interface TestStore {
   store: Store;
+  /** The PostgreSQL schema the store works in; another store opened on it shares the data. */
+  pgSchema: string | undefined;
   /** SQL statements run since the last {@link TestStore.resetStatements}. */
   statements: string[];
   resetStatements(): void;
@@ -44,6 +46,7 @@ export async function openTestStore(dialect: DialectName, options: { seed?: bool
   statements.length = 0;
   return {
     store,
+    pgSchema,
     statements,
     resetStatements: () => {
       statements.length = 0;

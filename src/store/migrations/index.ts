@@ -5,6 +5,7 @@ import { changes } from './0003-changes.js';
 import { archives } from './0004-archives.js';
 import { externalAccess } from './0005-external-access.js';
 import { conversationStarts } from './0006-conversation-starts.js';
+import { standingSignals } from './0007-standing-signals.js';
 
 /** Every migration, in order; both dialects run the same list. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-archives': archives,
   '0005-external-access': externalAccess,
   '0006-conversation-starts': conversationStarts,
+  '0007-standing-signals': standingSignals,
 };
 
 export const migrationProvider: MigrationProvider = {
