@@ -73,8 +73,8 @@ const REFERENCE_NAMES: Record<Reference, string> = { naive: 'naive', apollo: 'Ap
 const MISSED: Record<Reference, string> = {
   apollo: `What stands in the way of profile ≥ its target against Apollo alone: Apollo alone answers
 from memory, so its time is Apollo's own request pipeline (hashing the query, the document and
-validation caches, the plugin hooks, execution, \`JSON.stringify\`) and \`node:http\`: a few
-hundred microseconds on this kind of machine. The gateway runs the same pipeline and adds, per
+validation caches, the plugin hooks, execution, \`JSON.stringify\`) and \`node:http\`. The
+gateway runs the same pipeline and adds, per
 request, work Apollo alone does not do at all: the token lookup and the grant check (the grant
 with its app and user, one indexed read built through Kysely, then run: in the profile below
 the largest single part of the gateway's own time), the profile read through its loader, the
@@ -86,9 +86,9 @@ deadline in the fields that resolve something instead of a \`willResolveField\` 
 Apollo wraps every field's resolver, and graphql-jit no longer inlines default field
 resolution); pricing is remembered per document and page-size shape; request bodies are read
 with the stream's events; \`Accept\` headers are negotiated once per distinct header. Tried and
-left out: an asynchronous log destination (about 1 % here, within the noise). What would reach
-it: the grant check remembered and invalidated by notification (being done separately), and
-the store reads without Kysely's per-request query building.`,
+left out: an asynchronous log destination (within the noise of alternating runs). What would
+narrow it most: no store read for the grant on every request (the grant remembered and dropped
+on notification), and the grant read without Kysely building its query on every request.`,
   bare: `What stands in the way of the portability page ≥ its target against bare: bare writes 165 KiB
 computed in advance, while the gateway reads about 1 500 rows in ten statements, builds the
 objects, executes a selection of about 6 000 fields and serializes them. In its profile below
