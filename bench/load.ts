@@ -1,7 +1,11 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canPin, freePort } from './gateway-process.js';
+import { startPinnedProcess } from './pinned-process.js';
 
 /** One POST the load generator repeats, and the exact response it must get back each time. */
 export interface Target {
@@ -73,5 +77,28 @@ export async function startBareServer(body: string): Promise<{ url: string; stop
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+  };
+}
+
+/**
+ * Apollo alone (bench/apollo-alone.ts) in a child process, pinned like the gateways, with the
+ * gateway's Node options: Apollo Server answering `answer`'s data from memory.
+ */
+export async function startApolloAlone(answer: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-apollo-'));
+  const file = path.join(dir, 'answer.json');
+  fs.writeFileSync(file, answer);
+  const server = await startPinnedProcess({
+    command: [process.execPath, '--max-semi-space-size=64', '--import', 'tsx', 'bench/apollo-alone.ts', String(port), file],
+    env: { NODE_ENV: 'production' },
+    ready: /^ready/,
+  });
+  return {
+    url: `http://localhost:${port}/graphql`,
+    async stop() {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -8,6 +8,12 @@ import { OPERATIONS, requestBody } from './operations.js';
 /** The page sizes statements are counted at. */
 export const PAGE_SIZES = [5, 50, 100];
 
+/**
+ * The most statements each operation may run batched (issue 16: no more than when it was set),
+ * whatever the page size.
+ */
+export const STATEMENT_CEILINGS: Record<string, number> = { profile: 2, 'portability page': 10, node: 4 };
+
 /** SQL statements one request of an operation runs, at each page size, batched and naive. */
 export interface StatementCounts {
   dialect: DialectName;
@@ -19,7 +25,8 @@ export interface StatementCounts {
 /**
  * Counts the statements of each operation at each page size on an in-process gateway whose store
  * reports every statement (the mechanism of test/loaders/statement-count.test.ts). Throws when a
- * batched count depends on the page size: that is the property the loaders exist for.
+ * batched count depends on the page size (the property the loaders exist for) or is above its
+ * {@link STATEMENT_CEILINGS}.
  */
 export async function countStatements(options: { dialects: DialectName[]; postgresUrl?: string | undefined; databaseName: string }): Promise<StatementCounts[]> {
   const counts: StatementCounts[] = [];
@@ -36,6 +43,8 @@ export async function countStatements(options: { dialects: DialectName[]; postgr
             row.naive.push(await naive.count(requestBody(operation, operation.atPageSize(n))));
           }
           if (new Set(row.batched).size !== 1) throw new Error(`${dialect} ${operation.name}: statements vary with the page size: ${row.batched.join(', ')}`);
+          const ceiling = STATEMENT_CEILINGS[operation.name] ?? 0;
+          if (row.batched[0]! > ceiling) throw new Error(`${dialect} ${operation.name}: ${row.batched[0]} statements, more than the ${ceiling} allowed`);
           counts.push(row);
         }
       } finally {

@@ -5,7 +5,6 @@ import {
   LocalDateResolver,
   NonNegativeFloatResolver,
   NonNegativeIntResolver,
-  URLResolver,
 } from 'graphql-scalars';
 import { assertTypeReadable } from '../src/auth/index.js';
 import { unauthenticated } from '../src/errors/index.js';
@@ -17,6 +16,7 @@ import { followNode, userNode } from './follows.js';
 import { conversationNode, messageNode } from './messages.js';
 import { postNode } from './posts.js';
 import { profileNode } from './profile.js';
+import { URLScalar } from './url-scalar.js';
 
 /** Fetches one node of the viewer's data by platform id; anything outside it comes back undefined. */
 export type NodeFetcher = (id: string, viewer: Viewer, context: Context) => Promise<object | undefined>;
@@ -63,7 +63,7 @@ export async function resolveNode(type: NodeType, id: string, context: Context):
 export const commonResolvers: Resolvers = {
   DateTime: DateTimeResolver,
   LocalDate: LocalDateResolver,
-  URL: URLResolver,
+  URL: URLScalar,
   CountryCode: CountryCodeResolver,
   EmailAddress: EmailAddressResolver,
   NonNegativeInt: NonNegativeIntResolver,

@@ -34,6 +34,12 @@ export interface Credential {
   tokenHash: string | undefined;
 }
 
+/** When an operation's time is up, in epoch milliseconds, and the time it was given. */
+export interface ExecutionDeadline {
+  at: number;
+  timeoutMs: number;
+}
+
 /** The typed context every resolver receives, built once per request. */
 export interface Context {
   /** Undefined when the request carried no token. */
@@ -48,4 +54,9 @@ export interface Context {
   changeFeed: ChangeFeed;
   /** Archive jobs, for `requestArchive` and its kin. */
   archives: Archives;
+  /**
+   * Set by the limits when a `/graphql` operation starts executing: fields that would start
+   * resolving later fail with `EXECUTION_TIMEOUT`. Streams have none.
+   */
+  deadline?: ExecutionDeadline;
 }

@@ -48,6 +48,15 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
 }
 
 /**
+ * The page size a `first`/`last` value is priced at, or undefined when it is no number (the
+ * connection's other argument, or the default, counts then). An out-of-range size is the
+ * resolver's to refuse with BAD_USER_INPUT; here it counts as the nearest valid one.
+ */
+export function pricedPageSize(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(MAX_PAGE_SIZE, Math.max(0, Math.trunc(value))) : undefined;
+}
+
+/**
  * The most an operation can cost, worked out before it runs from its document and variables. A
  * field selected twice is counted twice, and fragments are costed once and reused, so the work is
  * linear in the document's size whatever its fragments multiply.
@@ -68,8 +77,8 @@ export function requestedCost(
       if (argument.name.value !== 'first' && argument.name.value !== 'last') continue;
       const value =
         argument.value.kind === Kind.INT ? Number(argument.value.value) : argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : undefined;
-      // An out-of-range size is the resolver's to refuse with BAD_USER_INPUT; here it counts as the nearest valid one.
-      if (typeof value === 'number' && Number.isFinite(value)) return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.trunc(value)));
+      const size = pricedPageSize(value);
+      if (size !== undefined) return size;
     }
     return DEFAULT_PAGE_SIZE;
   };

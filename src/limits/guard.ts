@@ -15,9 +15,9 @@ import { badInput, ErrorCode, gatewayError, httpStatusOf } from '../errors/index
 import type { Viewer } from '../graph/index.js';
 import { AnonymousLimit } from './anonymous-limit.js';
 import { Buckets } from './buckets.js';
-import { requestedCost } from './cost.js';
 import { documentCache, type DocumentCache } from './document-cache.js';
 import { isRecord } from './is-record.js';
+import { priceCache } from './price-cache.js';
 import { RateLimits } from './rate-limits.js';
 import { queryTooCostly, rateLimited } from './refusals.js';
 import { SignInThrottle } from './sign-in-throttle.js';
@@ -56,6 +56,7 @@ export class Guard {
   readonly #hideSuggestions: boolean;
   readonly #documents: DocumentCache;
   readonly #buckets: Buckets | undefined;
+  readonly #cost = priceCache();
 
   constructor(
     readonly settings: LimitSettings,
@@ -103,7 +104,7 @@ export class Guard {
 
   /** The operation's cost, or `QUERY_TOO_COSTLY` when it is over the maximum. */
   price(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
-    const cost = requestedCost(schema, document, operation, variables);
+    const cost = this.#cost(schema, document, operation, variables);
     if (cost > this.settings.maxQueryCost) throw queryTooCostly(cost, this.settings.maxQueryCost);
     return cost;
   }

@@ -3,7 +3,7 @@ import type { Context } from '../graph/index.js';
 import { actualCost } from './cost.js';
 import type { Guard } from './guard.js';
 import type { Standing } from './rate-limits.js';
-import { executionTimeout, rateLimitHeaders, rateLimited } from './refusals.js';
+import { rateLimitHeaders, rateLimited } from './refusals.js';
 
 /**
  * The limits on `/graphql`: before execution the operation is priced (`QUERY_TOO_COSTLY` over the
@@ -32,19 +32,10 @@ export function limitsPlugin(guard: Guard): ApolloServerPlugin<Context> {
           if (!standing.allowed) throw rateLimited(standing);
           charged = Math.max(1, requested);
         },
-        async executionDidStart() {
-          let expired = false;
-          const timer = setTimeout(() => {
-            expired = true;
-          }, executionTimeoutMs);
-          return {
-            willResolveField() {
-              if (expired) throw executionTimeout(executionTimeoutMs);
-            },
-            async executionDidEnd() {
-              clearTimeout(timer);
-            },
-          };
+        // No `willResolveField` hook: with one, Apollo wraps every field's resolver. The fields that
+        // resolve something check the deadline themselves (applyExecutionDeadline).
+        async executionDidStart({ contextValue }) {
+          contextValue.deadline = { at: Date.now() + executionTimeoutMs, timeoutMs: executionTimeoutMs };
         },
         async willSendResponse({ schema, document, operation, response, contextValue }) {
           if (requested === undefined || response.body.kind !== 'single') return;

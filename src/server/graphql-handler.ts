@@ -7,6 +7,23 @@ import { BodyError, readBody, sendBodyError } from './http-util.js';
 /** What `/graphql` answers with, in the order Apollo prefers them. */
 const RESPONSE_TYPES = ['application/json', 'application/graphql-response+json'];
 
+/** Distinct `Accept` headers whose verdict is remembered; clients send the same few. */
+const MAX_ACCEPTS = 100;
+
+/** Whether an `Accept` header takes one of {@link RESPONSE_TYPES}, each distinct header negotiated once. */
+function acceptsResponse(): (accept: string) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (accept) => {
+    let verdict = verdicts.get(accept);
+    if (verdict === undefined) {
+      verdict = new Negotiator({ headers: { accept } }).mediaTypes(RESPONSE_TYPES).length > 0;
+      if (verdicts.size >= MAX_ACCEPTS) verdicts.clear();
+      verdicts.set(accept, verdict);
+    }
+    return verdict;
+  };
+}
+
 /** Request bodies above this size get 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -16,13 +33,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * the GraphQL-over-HTTP work (GET, CSRF prevention, content negotiation); this only moves bytes.
  */
 export function graphqlHandler(apollo: ApolloServer<Context>, context: (req: IncomingMessage) => Promise<Context>) {
+  const accepts = acceptsResponse();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body: unknown;
     try {
       // GraphQL over HTTP: refuse what cannot be answered before reading or running anything.
       // (A GET only reads, so it is left to Apollo, and to a playground answering a browser's GET.)
       if (req.method === 'POST') {
-        if (req.headers.accept && new Negotiator(req).mediaTypes(RESPONSE_TYPES).length === 0) {
+        if (req.headers.accept && !accepts(req.headers.accept)) {
           throw new BodyError(406, 'Accept application/graphql-response+json or application/json.');
         }
         if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {

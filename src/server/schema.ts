@@ -3,6 +3,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolvers } from '../../resolvers/index.js';
 import { applyRequiresScopes } from '../auth/index.js';
+import { applyExecutionDeadline } from '../limits/index.js';
 
 const schemaDir = new URL('../../schema/', import.meta.url);
 
@@ -15,7 +16,7 @@ export function loadTypeDefs(): string[] {
     .map((file) => fs.readFileSync(new URL(file, schemaDir), 'utf8'));
 }
 
-/** The executable schema: the SDL files with their resolvers, gated by `@requiresScopes`. */
+/** The executable schema: the SDL files with their resolvers, gated by `@requiresScopes` and the execution deadline. */
 export function buildSchema(): GraphQLSchema {
-  return applyRequiresScopes(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
+  return applyExecutionDeadline(applyRequiresScopes(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })));
 }
