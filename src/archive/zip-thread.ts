@@ -4,7 +4,7 @@
  * the job's thread more than a second per million records.
  *
  * Requests arrive in order and each is answered with its `seq`: `open` starts a streamed file,
- * `text` appends to it (answered once the ZIP has taken it, which is the writer's backpressure),
+ * `lines` appends a chunk of it (answered once the ZIP has taken it, which is the writer's backpressure),
  * `close` ends it, `buffer` adds a small file whole, `finish` ends the ZIP on disk.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -49,8 +49,9 @@ async function handle(request: ZipRequest): Promise<ZipEntrySummary | { sizeByte
       file = { name: request.name, input, hash: createHash('sha256'), bytes: 0, records: 0 };
       return undefined;
     }
-    case 'text': {
-      const chunk = Buffer.from(request.text);
+    case 'lines': {
+      const { content } = request;
+      const chunk = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
       file!.hash.update(chunk);
       file!.bytes += chunk.length;
       file!.records += request.records;
