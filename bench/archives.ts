@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/store/index.js';
 import { seedArchiveUser, VOLUMES } from './archive-seed.js';
 import { canPin, median } from './gateway-process.js';
+import { npmStartNodeFlags } from './npm-start-flags.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -28,12 +29,15 @@ export interface ArchiveFigures {
 }
 
 /**
- * A run in a process of its own, on every core: the harness pins itself to the load generator's
- * core, which a child would inherit, but an export job has no load generator beside it. The
- * dump is one thread whatever it is given; the archive builds its ZIP on a second.
+ * A run in a process of its own, started with the Node flags `npm start` gives the gateway, on
+ * every core: the harness pins itself to the load generator's core, which a child would inherit,
+ * but an export job has no load generator beside it. The dump is one thread whatever it is given;
+ * the archive builds its ZIP on a second. `BENCH_CPU_PROF=<dir>` writes each run's CPU profiles there.
  */
 function child(mode: 'archive' | 'dump', dataDir: string, databaseUrl: string): Promise<ArchiveRun> {
-  const command = [process.execPath, '--import', 'tsx', 'bench/archive-child.ts', mode, dataDir, databaseUrl];
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, mode)}`] : [];
+  const command = [process.execPath, ...npmStartNodeFlags(), ...profile, '--import', 'tsx', 'bench/archive-child.ts', mode, dataDir, databaseUrl];
   const [file, ...args] = canPin ? ['taskset', '-c', `0-${os.cpus().length - 1}`, ...command] : command;
   return new Promise((resolve, reject) => {
     execFile(file!, args, { cwd: repoRoot, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
