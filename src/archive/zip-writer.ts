@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { LineChunks } from './line-chunks.js';
 
@@ -11,7 +10,7 @@ export interface ZipEntrySummary {
   sha256: string;
 }
 
-/** A request to the ZIP's thread (`zip-thread.ts`), answered by a `ZipReply` with the same `seq`. */
+/** A request to the ZIP's thread (`zip-thread.js`), answered by a `ZipReply` with the same `seq`. */
 export type ZipRequest = { seq: number } & (
   | { type: 'open'; name: string }
   | { type: 'lines'; content: Uint8Array; records: number }
@@ -28,7 +27,7 @@ const WINDOW = 4;
 /**
  * A ZIP written file by file to a temporary path with yazl, and renamed to its final path only
  * once complete, so a half-written archive never looks finished. The ZIP is built on a thread of
- * its own (`zip-thread.ts`); each file is streamed to it in chunks of UTF-8, whose memory moves to
+ * its own (`zip-thread.js`); each file is streamed to it in chunks of UTF-8, whose memory moves to
  * that thread rather than being copied, with backpressure, and hashed there, as is the whole
  * archive: memory stays bounded whatever the size.
  */
@@ -42,7 +41,7 @@ export class ZipWriter {
     private readonly tempPath: string,
     private readonly finalPath: string,
   ) {
-    this.#thread = startThread(new URL(`./zip-thread${path.extname(import.meta.url)}`, import.meta.url), { path: tempPath });
+    this.#thread = startThread({ path: tempPath });
     this.#thread.on('message', ({ seq, result, error }: ZipReply) => {
       const pending = this.#pending.get(seq);
       this.#pending.delete(seq);
@@ -112,13 +111,10 @@ export class ZipWriter {
 }
 
 /**
- * A worker thread on `module`, this file's sibling. Compiled (`npm run build`), it is JavaScript
- * that Node runs as it is. From the TypeScript sources the gateway runs under tsx, whose loader a
- * worker does not inherit on Node 20, so the thread registers it before importing the module.
+ * The ZIP's thread (`zip-thread.js`, JavaScript in the sources and the build alike), started
+ * without the process's Node options: it needs no preload (`--import tsx` under `npm start` would
+ * load tsx in it for nothing), and V8's flags are the whole process's anyway.
  */
-function startThread(module: URL, workerData: unknown): Worker {
-  if (path.extname(module.pathname) === '.js') return new Worker(module, { workerData });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
-  return new Worker(source, { eval: true, workerData });
+function startThread(workerData: unknown): Worker {
+  return new Worker(new URL('./zip-thread.js', import.meta.url), { workerData, execArgv: [] });
 }
