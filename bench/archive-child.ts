@@ -6,12 +6,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import v8 from 'node:v8';
 import { sql } from 'kysely';
 import { startArchiveSystem } from '../src/archive/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { BENCH_USER } from './archive-seed.js';
 
 const [mode, dataDir, databaseUrl] = process.argv.slice(2);
+// The largest young generation (new space) the main thread's heap reached, sampled as the run goes.
+let youngGenerationBytes = 0;
+const sampleYoungGeneration = () => {
+  const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  youngGenerationBytes = Math.max(youngGenerationBytes, space?.space_size ?? 0);
+};
 const store = await openStore({ databaseUrl: databaseUrl || undefined, dataDir: dataDir! });
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
@@ -22,7 +29,8 @@ await store.close();
 // The process's own high-water mark. getrusage's maxRSS is not: Linux carries the forking
 // parent's RSS over exec into it, so under a long \`npm run bench\` it read the harness's size.
 const peakRssBytes = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
-console.log(JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes }));
+sampleYoungGeneration();
+console.log(JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes, youngGenerationBytes }));
 process.exit(0);
 
 async function archive(store: Store) {
@@ -34,6 +42,7 @@ async function archive(store: Store) {
   const grantId = `bench-grant-${Date.now()}`;
   const row = await system.archives.request({ userId: BENCH_USER, appId: 'bench-app', grantId, mode: 'single' }, ['profile', 'posts', 'follows', 'activity', 'messages']);
   for await (const state of system.archives.watch(grantId, row.id)) {
+    sampleYoungGeneration();
     if (state.status === 'READY') {
       await system.close();
       const files = JSON.parse(state.progress) as Record<string, number>;
@@ -51,6 +60,7 @@ async function dump(store: Store) {
   const write = async (rows: object[]) => {
     const chunk = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
     records += rows.length;
+    sampleYoungGeneration();
     bytes += Buffer.byteLength(chunk);
     if (!out.write(chunk)) await once(out, 'drain');
   };

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { LineChunks } from './line-chunks.js';
 
 /** What one file of the ZIP holds: its name, how many records, its size and sha256 (uncompressed). */
 export interface ZipEntrySummary {
@@ -10,10 +10,10 @@ export interface ZipEntrySummary {
   sha256: string;
 }
 
-/** A request to the ZIP's thread (`zip-thread.ts`), answered by a `ZipReply` with the same `seq`. */
+/** A request to the ZIP's thread (`zip-thread.js`), answered by a `ZipReply` with the same `seq`. */
 export type ZipRequest = { seq: number } & (
   | { type: 'open'; name: string }
-  | { type: 'text'; text: string; records: number }
+  | { type: 'lines'; content: Uint8Array; records: number }
   | { type: 'close' }
   | { type: 'buffer'; name: string; content: Uint8Array }
   | { type: 'finish' }
@@ -21,14 +21,15 @@ export type ZipRequest = { seq: number } & (
 type ZipRequestBody = ZipRequest extends infer R ? (R extends unknown ? Omit<R, 'seq'> : never) : never;
 export type ZipReply = { seq: number; result?: unknown; error?: string };
 
-/** Chunks handed to the ZIP's thread and not yet taken by the ZIP: how far the producer may run ahead. */
+/** Chunks (`line-chunks.ts`) handed to the ZIP's thread and not yet taken by the ZIP: how far the producer may run ahead. */
 const WINDOW = 4;
 
 /**
  * A ZIP written file by file to a temporary path with yazl, and renamed to its final path only
  * once complete, so a half-written archive never looks finished. The ZIP is built on a thread of
- * its own (`zip-thread.ts`); each file is streamed to it with backpressure and hashed there, as
- * is the whole archive: memory stays bounded whatever the size.
+ * its own (`zip-thread.js`); each file is streamed to it in chunks of UTF-8, whose memory moves to
+ * that thread rather than being copied, with backpressure, and hashed there, as is the whole
+ * archive: memory stays bounded whatever the size.
  */
 export class ZipWriter {
   readonly #thread: Worker;
@@ -40,7 +41,7 @@ export class ZipWriter {
     private readonly tempPath: string,
     private readonly finalPath: string,
   ) {
-    this.#thread = startThread(new URL(`./zip-thread${path.extname(import.meta.url)}`, import.meta.url), { path: tempPath });
+    this.#thread = startThread({ path: tempPath });
     this.#thread.on('message', ({ seq, result, error }: ZipReply) => {
       const pending = this.#pending.get(seq);
       this.#pending.delete(seq);
@@ -56,12 +57,12 @@ export class ZipWriter {
     this.#thread.on('exit', () => fail(new Error('the archive thread stopped')));
   }
 
-  #call<T>(request: ZipRequestBody): Promise<T> {
+  #call<T>(request: ZipRequestBody, transfer: readonly TransferListItem[] = []): Promise<T> {
     if (this.#failure) return Promise.reject(this.#failure);
     const seq = ++this.#seq;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(seq, { resolve: resolve as (result: unknown) => void, reject });
-      this.#thread.postMessage({ ...request, seq });
+      this.#thread.postMessage({ ...request, seq }, transfer);
     });
   }
 
@@ -71,18 +72,20 @@ export class ZipWriter {
    */
   async addLines(name: string, produce: (write: (lines: readonly string[]) => Promise<void>) => Promise<void>): Promise<ZipEntrySummary> {
     const window: Promise<unknown>[] = [];
-    const send = (request: ZipRequestBody) => {
-      const reply = this.#call(request);
+    const send = (request: ZipRequestBody, transfer?: readonly TransferListItem[]) => {
+      const reply = this.#call(request, transfer);
       // Awaited in turn below; until then a failure must not surface as an unhandled rejection.
       reply.catch(() => {});
       window.push(reply);
     };
+    // Each chunk is a buffer of its own (never a slice of a shared pool), so its memory can move.
+    const chunks = new LineChunks((content, records) => send({ type: 'lines', content, records }, [content.buffer]));
     send({ type: 'open', name });
     await produce(async (lines) => {
-      if (lines.length === 0) return;
-      send({ type: 'text', text: lines.join('\n') + '\n', records: lines.length });
+      for (const line of lines) chunks.add(line);
       while (window.length > WINDOW) await window.shift();
     });
+    chunks.flush();
     for (const reply of window) await reply;
     return this.#call<ZipEntrySummary>({ type: 'close' });
   }
@@ -108,13 +111,10 @@ export class ZipWriter {
 }
 
 /**
- * A worker thread on `module`, this file's sibling. Compiled (`npm run build`), it is JavaScript
- * that Node runs as it is. From the TypeScript sources the gateway runs under tsx, whose loader a
- * worker does not inherit on Node 20, so the thread registers it before importing the module.
+ * The ZIP's thread (`zip-thread.js`, JavaScript in the sources and the build alike), started
+ * without the process's Node options: it needs no preload (`--import tsx` under `npm start` would
+ * load tsx in it for nothing), and V8's flags are the whole process's anyway.
  */
-function startThread(module: URL, workerData: unknown): Worker {
-  if (path.extname(module.pathname) === '.js') return new Worker(module, { workerData });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });`;
-  return new Worker(source, { eval: true, workerData });
+function startThread(workerData: unknown): Worker {
+  return new Worker(new URL('./zip-thread.js', import.meta.url), { workerData, execArgv: [] });
 }
