@@ -53,7 +53,7 @@ function verdicts(results: MedianRun[]): string[] {
   const latency = results.filter((r) => r.subscribers >= TARGETS.p99Ms.fromSubscribers);
   for (const r of latency) {
     const holds = r.p99Ms < TARGETS.p99Ms.under && r.received === r.expected;
-    const lost = r.received === r.expected ? '' : `, ${count(r.expected - r.received)} events missing`;
+    const lost = r.received === r.expected ? '' : `, ${count(r.expected - r.received)} events not received by the end of the run`;
     lines.push(`- p99 at ${count(r.subscribers)} subscribers: ${r.p99Ms} ms (runs ${r.p99s.join(', ')})${lost}, target < ${TARGETS.p99Ms.under} ms: ${verdict(holds)}.${holds ? '' : ` ${latencyInTheWay(r)}`}`);
   }
   if (latency.length === 0) lines.push(`- p99: not measured (no run of ${count(TARGETS.p99Ms.fromSubscribers)} or more subscribers).`);
