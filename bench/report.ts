@@ -1,9 +1,7 @@
 import { CONNECTIONS, type LoadFigures } from './load.js';
-import { median } from './gateway-process.js';
 import type { OperationProfile } from './profiles.js';
 import { ratioTo, TARGETS, type QueryFigures, type Reference, type ThroughputTarget } from './queries.js';
 import { PAGE_SIZES, STATEMENT_CEILINGS, type StatementCounts } from './statements.js';
-import type { SubscriptionFigures } from './subscriptions.js';
 
 // Each section of BENCHMARKS.md, rendered from its figures; every row names the machine.
 
@@ -168,58 +166,4 @@ JavaScript, \`(garbage collector)\` and \`(program)\` V8) and by function, as a 
 gateway's busy time.
 
 ${profiles.map(block).join('\n\n')}`;
-}
-
-/** Each figure of `runs` (runs of one subscriber count) as its median over them. */
-function medianRun(runs: SubscriptionFigures[]): SubscriptionFigures & { p99s: number[] } {
-  const of = (figure: (r: SubscriptionFigures) => number) => median(runs.map(figure));
-  return {
-    subscribers: runs[0]!.subscribers,
-    seconds: runs[0]!.seconds,
-    expected: runs.reduce((sum, r) => sum + r.expected, 0),
-    received: runs.reduce((sum, r) => sum + r.received, 0),
-    p50Ms: of((r) => r.p50Ms),
-    p99Ms: of((r) => r.p99Ms),
-    maxMs: of((r) => r.maxMs),
-    idleBytesPerSubscriber: of((r) => r.idleBytesPerSubscriber),
-    gatewayCpuPercent: of((r) => r.gatewayCpuPercent),
-    cpuMicrosPerEvent: of((r) => r.cpuMicrosPerEvent),
-    p99s: runs.map((r) => r.p99Ms).sort((a, b) => a - b),
-  };
-}
-
-export function subscriptionsSection(machine: string, groups: SubscriptionFigures[][], seconds: number): string {
-  const results = groups.map(medianRun);
-  const row = (r: ReturnType<typeof medianRun>) =>
-    `| ${r.subscribers.toLocaleString('en')} | ${r.received.toLocaleString('en')} / ${r.expected.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.p99s.join(', ')} | ${r.maxMs} | ${(r.idleBytesPerSubscriber / 1024).toFixed(1)} | ${r.gatewayCpuPercent} | ${r.cpuMicrosPerEvent} | ${machine} |`;
-
-  const missed = results.filter((r) => r.p99Ms >= 250);
-  const largest = results.at(-1)!;
-  const verdict =
-    missed.length === 0
-      ? `The target holds: at ${largest.subscribers.toLocaleString('en')} subscribers the median p99 is ${largest.p99Ms} ms, with the gateway's core ${largest.gatewayCpuPercent} % busy at ${largest.cpuMicrosPerEvent} µs of CPU per delivered event.` +
-        ' Unlike the query and archive ratios, these are absolute figures with no reference measured beside them, so the host\'s speed moves them: on 2026-11-25 the same delivery path took 88 µs per event on this kind of machine, the core was 81 % busy at 10 000 subscribers, the backlog of the cold start took seconds to drain, and the median p99 was 852 ms (the archive section\'s dump, unchanged since, ran 1.7× slower then too).'
-      : missed
-          .map((r) => {
-            const burst = Math.round(r.subscribers / 10);
-            return `The target does not hold at ${r.subscribers.toLocaleString('en')} subscribers (median p99 ${r.p99Ms} ms; the runs' p99s ${r.p99s.join(', ')} ms). Each delivered event costs the gateway's one core about ${r.cpuMicrosPerEvent} µs: the selection already runs compiled (graphql-jit), the operation is parsed once for all its subscribers and ingest commits a batch once, so what is left is mostly per socket (a CPU profile of a 10 000-subscriber run, 2026-11-25, after this session's stream changes: the \`writev\` of each frame 18 %, garbage collection 15 %, promise and microtask machinery 8 %, ingest 7 %, the compiled selection 6 %, the change stream 5 %, graphql-ws's own message handling 6 %). Events come in ten bursts a second of about ${burst.toLocaleString('en')} deliveries each, about ${Math.round((burst * r.cpuMicrosPerEvent) / 1000)} ms of CPU per 100 ms burst, and the core is ${r.gatewayCpuPercent} % busy on average. The latency is mostly a backlog from the first seconds: a time series of one 10-second run (latency by the half-second its events were sent) rose to p50 1.3 s in the first second and a half, while the hot paths were still cold, then fell by about 100 ms a second, to p99 356 ms in the last second, as the core worked it off with the headroom it has once warm. So the steady state is near the target, and the start is far from it. What it takes is fewer allocations and promise hops per delivery (a push path from the tailer to the socket instead of three async iterators), or the subscribers spread over more instances, one per core, which the PostgreSQL notifier already supports.`;
-          })
-          .join('\n\n');
-
-  return `## Subscriptions: event-to-client latency
-
-One gateway on the embedded store, \`NODE_ENV=production\`. The subscribers are spread over 300
-users and subscribe to \`changes(categories: [POSTS])\` over \`graphql-transport-ws\`; every second
-each user gets one new post through the ingest API (sent in ten slices a second), so every
-subscriber receives one event a second. Latency runs from the moment the platform sends the event
-to the moment the client has it, over ${seconds} s after one second of warm-up. Idle memory is the
-gateway's RSS growth over the idle subscriptions, divided by their number. Each figure is the
-median of ${groups[0]?.length ?? 0} runs, each with a fresh gateway; every run's p99 is listed too. Target: p99
-under 250 ms at 10 000 subscribers.
-
-| subscribers | events received / expected | p50 ms | p99 ms | p99 of each run | max ms | idle KiB per subscriber | gateway CPU % | CPU µs per event | machine |
-|---|---|---|---|---|---|---|---|---|---|
-${results.map(row).join('\n')}
-
-${verdict}`;
 }

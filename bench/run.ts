@@ -10,7 +10,8 @@ import { federatedSection } from './federated-section.js';
 import { canPin } from './gateway-process.js';
 import { profileOperations } from './profiles.js';
 import { benchQueries } from './queries.js';
-import { HAND_MEASURED, profilesSection, queriesSection, statementsSection, subscriptionsSection } from './report.js';
+import { HAND_MEASURED, profilesSection, queriesSection, statementsSection } from './report.js';
+import { subscriptionsSection } from './subscriptions-section.js';
 import { countStatements } from './statements.js';
 import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js';
 
@@ -23,7 +24,7 @@ import { benchSubscriptions, type SubscriptionFigures } from './subscriptions.js
  * - `--rounds N`: how many runs each figure is the median of (default 5): query and federated
  *   rounds, subscription runs, archive/dump pairs; `--query-seconds N`: each query and federated
  *   run (default 5 s);
- *   `--subscribers 1000,10000`, `--seconds N`: the subscription runs.
+ *   `--subscribers 1000,10000,20000`, `--seconds N`: the subscription runs.
  * PostgreSQL figures use a database `bench` (or `BENCH_DATABASE_NAME`) created anew on
  * `BENCH_DATABASE_URL`'s server (default postgres://postgres@127.0.0.1:5432); without a server
  * there they are left out.
@@ -70,7 +71,7 @@ const SECTIONS: Section[] = [
   {
     name: 'subscriptions',
     async run() {
-      const counts = (args.subscribers ?? (short ? '100' : '1000,10000')).split(',').map(Number);
+      const counts = (args.subscribers ?? (short ? '100' : '1000,10000,20000')).split(',').map(Number);
       const seconds = Number(args.seconds ?? (short ? 2 : 20));
       const results: SubscriptionFigures[][] = [];
       for (const subscribers of counts) {

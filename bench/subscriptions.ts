@@ -8,6 +8,8 @@ import { median, percentile, startGatewayProcess } from './gateway-process.js';
 
 export interface SubscriptionFigures {
   subscribers: number;
+  /** WebSocket connections they were spread over (more than one subscription each only where the open-file limit demands it). */
+  connections: number;
   seconds: number;
   /** Events the subscribers should have received, and did. */
   expected: number;
@@ -26,6 +28,18 @@ export interface SubscriptionFigures {
 const INGEST_TOKEN = 'bench-ingest-token-0123456789';
 const SUBSCRIBE = 'subscription { changes(categories: [POSTS]) { cursor node { ... on Post { caption } } } }';
 const USERS = 300;
+/** Descriptors left to everything but the subscribers' sockets, in the gateway and the load generator alike. */
+const SPARE_FILES = 500;
+
+/**
+ * How many subscriptions each connection carries: one, unless the open-file limit (both processes
+ * share it) cannot hold a socket per subscriber; then as few as fit under it.
+ */
+export function subscriptionsPerConnection(subscribers: number): number {
+  const limit = /Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1];
+  const sockets = limit ? Number(limit) - SPARE_FILES : Infinity;
+  return Math.max(1, Math.ceil(subscribers / sockets));
+}
 
 /**
  * Event-to-client latency with `subscribers` live subscriptions on one gateway (SQLite), spread
@@ -47,9 +61,14 @@ export async function benchSubscriptions(subscribers: number, seconds: number): 
     const latencies: Latency[] = [];
     const baseline = gateway.rss();
     const wsUrl = gateway.url.replace('http', 'ws') + '/graphql';
-    for (let i = 0; i < subscribers; i += 200) {
+    const perConnection = subscriptionsPerConnection(subscribers);
+    const connections = Math.ceil(subscribers / perConnection);
+    for (let i = 0; i < connections; i += 200) {
       await Promise.all(
-        Array.from({ length: Math.min(200, subscribers - i) }, (_, j) => subscribe(wsUrl, tokens[(i + j) % users.length]!, latencies).then((s) => sockets.push(s))),
+        Array.from({ length: Math.min(200, connections - i) }, (_, j) => {
+          const subscriptions = Math.min(perConnection, subscribers - (i + j) * perConnection);
+          return subscribe(wsUrl, tokens[(i + j) % users.length]!, subscriptions, latencies).then((s) => sockets.push(s));
+        }),
       );
     }
     await sleep(2000);
@@ -98,6 +117,7 @@ export async function benchSubscriptions(subscribers: number, seconds: number): 
     if (failures.length > 0) throw new Error(`${failures.length} ingest requests failed, e.g. ${failures[0]}`);
     return {
       subscribers,
+      connections,
       seconds,
       expected: subscribers * seconds,
       received: measured.length,
@@ -124,21 +144,22 @@ interface Latency {
 /** Events a subscriber received at or before a position it had already passed: must stay 0. */
 let outOfOrder = 0;
 
-function subscribe(url: string, token: string, latencies: Latency[]): Promise<WebSocket> {
-  let lastPosition = 0;
+/** Opens a connection carrying `subscriptions` subscriptions (ids 1, 2, …) of its token's user. */
+function subscribe(url: string, token: string, subscriptions: number, latencies: Latency[]): Promise<WebSocket> {
+  const lastPositions = new Map<string, number>();
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, 'graphql-transport-ws');
     socket.once('error', reject);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as { type: string; payload?: any };
+      const message = JSON.parse(data.toString()) as { id?: string; type: string; payload?: any };
       if (message.type === 'connection_ack') {
-        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIBE } }));
+        for (let id = 1; id <= subscriptions; id++) socket.send(JSON.stringify({ id: String(id), type: 'subscribe', payload: { query: SUBSCRIBE } }));
         resolve(socket);
       } else if (message.type === 'next') {
         const position = Number(Buffer.from(String(message.payload?.data?.changes?.cursor), 'base64url').toString().split(':')[1]);
-        if (!(position > lastPosition)) outOfOrder++;
-        lastPosition = position;
+        if (!(position > (lastPositions.get(message.id ?? '') ?? 0))) outOfOrder++;
+        lastPositions.set(message.id ?? '', position);
         const caption = message.payload?.data?.changes?.node?.caption;
         if (caption) latencies.push({ sentAt: Number(caption), ms: Date.now() - Number(caption) });
       } else if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));

@@ -24,6 +24,12 @@ export class AccessRecord {
     this.items++;
   }
 
+  /** Adds what `other` noted: its categories, and its items to this record's count. */
+  add(other: AccessRecord): void {
+    for (const category of other.categories) this.categories.add(category);
+    this.items += other.items;
+  }
+
   /** Whether `item` was counted by {@link AccessRecord.recordItem}, so what it leads to is part of it. */
   counts(item: unknown): boolean {
     return typeof item === 'object' && item !== null && this.#counted.has(item);
