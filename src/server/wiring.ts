@@ -99,25 +99,7 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
   const loadersFor = (userId: string | undefined, shared?: EntityLoaders) => createLoaders(sources, userId, loaderOptions, shared);
   const changes = await startChangeLog(config, store, loadersFor, logError);
   const accessLog = new AccessLogWriter(store.db, logError('access log write failed'));
-  const archiveSystem = await startArchiveSystem({
-    db: store.db,
-    sources,
-    dataDir: config.dataDir,
-    baseUrl: url,
-    lifetimeMs: config.archiveLifetimeMs,
-    intervalMs: config.archiveIntervalMs,
-    grantLapse: (grant) => grantLapse(store.db, grant, config.extraEligibleCountries),
-    webhookBackoffMs: config.webhookBackoffMs,
-    // A subgraph failing for about four of its own timeouts running fails the attempt.
-    subgraphRetryWaitsMs: [0.25, 0.5, 1, 2].map((share) => share * config.federation.timeoutMs),
-    onError: logError('archive system failed'),
-    onDownload: (download) => recordDownload(accessLog, download),
-    observe(event) {
-      if (event === 'started') return metrics.archiveJobs.running.inc();
-      metrics.archiveJobs.running.dec();
-      metrics.archiveJobs.finished.inc({ status: event });
-    },
-  });
+  const archiveSystem = await startArchives(config, store, sources, url, { accessLog, metrics, logError });
   const schema = buildSchema();
   const guard = new Guard(config.limits, config, config.redisKeyPrefix);
   if (!(await guard.ready())) logger.warn('rate limits: Redis is not reachable yet; each instance counts in memory until it is');
@@ -136,6 +118,35 @@ export async function wireParts(config: Config, options: WiringOptions): Promise
       archives: archiveSystem.archives,
     }),
   };
+}
+
+/** The archive jobs and downloads, their access logged and their jobs counted in the metrics. */
+function startArchives(
+  config: Config,
+  store: Store,
+  sources: Sources,
+  url: string,
+  { accessLog, metrics, logError }: { accessLog: AccessLogWriter; metrics: Metrics; logError: (what: string) => (error: unknown) => void },
+): Promise<ArchiveSystem> {
+  return startArchiveSystem({
+    db: store.db,
+    sources,
+    dataDir: config.dataDir,
+    baseUrl: url,
+    lifetimeMs: config.archiveLifetimeMs,
+    intervalMs: config.archiveIntervalMs,
+    grantLapse: (grant) => grantLapse(store.db, grant, config.extraEligibleCountries),
+    webhookBackoffMs: config.webhookBackoffMs,
+    // A subgraph failing for about four of its own timeouts running fails the attempt.
+    subgraphRetryWaitsMs: [0.25, 0.5, 1, 2].map((share) => share * config.federation.timeoutMs),
+    onError: logError('archive system failed'),
+    onDownload: (download) => recordDownload(accessLog, download),
+    observe(event) {
+      if (event === 'started') return metrics.archiveJobs.running.inc();
+      metrics.archiveJobs.running.dec();
+      metrics.archiveJobs.finished.inc({ status: event });
+    },
+  });
 }
 
 /** Listens on `port` with a handler that answers 503 until the gateway sets its own. */

@@ -1,6 +1,8 @@
 // The gateway's playground: GraphiQL (UMD build, with React) over this gateway's own endpoints.
 // Queries and mutations go over HTTP POST, subscriptions over graphql-ws on the same path, both
 // with the Authorization header the headers editor holds; "Sign in" fills that header in.
+// One function around the whole file on purpose: a classic script keeps its names out of the page's
+// globals this way; its parts are the named functions inside.
 (function () {
   'use strict';
 
