@@ -18,12 +18,15 @@ export interface Completion {
  */
 export async function completeJob(db: Kysely<Database>, job: ArchiveRow, owner: string, completion: Completion): Promise<boolean> {
   const now = Date.now();
+  // The link stops when the grant does (an external grant has no row: its tokens' own expiry
+  // ends it), so the archive says so and its file goes then, not a lifetime later.
+  const grant = await db.selectFrom('grants').select('expiresAt').where('id', '=', job.grantId).executeTakeFirst();
   const ready: ArchiveRow = {
     ...job,
     status: 'READY',
     progress: JSON.stringify(completion.files),
     readyAt: now,
-    expiresAt: now + completion.lifetimeMs,
+    expiresAt: Math.min(now + completion.lifetimeMs, grant?.expiresAt ?? Infinity),
     sizeBytes: completion.sizeBytes,
     sha256: completion.sha256,
     leaseOwner: null,

@@ -231,6 +231,16 @@ describe.each(dialects())('archives on %s', (dialect) => {
     expect(await refusal(downloadUrl)).toEqual({ status: 403, code: 'REGION_NOT_ELIGIBLE' });
   });
 
+  it('says an archive expires when its one-time grant does, when that comes before the archive\'s lifetime ends', async () => {
+    const oneTime = await readyArchive('portability.posts.single', ['POSTS']);
+    const { body } = await gw.graphql('{ grant { expiresAt } }', { token: oneTime.token });
+    expect(Date.parse(body.data.grant.expiresAt)).toBeLessThan(Date.parse(oneTime.archive.readyAt) + gw.config.archiveLifetimeMs);
+    expect(oneTime.archive.expiresAt).toBe(body.data.grant.expiresAt);
+    // A recurring grant outlasts the archive, which keeps its whole lifetime.
+    const recurring = await readyArchive('portability.posts.ongoing', ['POSTS']);
+    expect(Date.parse(recurring.archive.expiresAt)).toBe(Date.parse(recurring.archive.readyAt) + gw.config.archiveLifetimeMs);
+  });
+
   it('refuses a one-time grant\'s second archive with GRANT_EXHAUSTED', async () => {
     const token = await gw.token('alice', 'portability.posts.single');
     expect((await requestArchive(gw, token, ['POSTS'])).errors).toBeUndefined();
