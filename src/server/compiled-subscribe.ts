@@ -1,7 +1,7 @@
-import { createSourceEventStream, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, getOperationAST, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { StreamEvent, type Context } from '../graph/index.js';
-import { jitCompiler } from './jit.js';
+import { jitCompiler, withDefaults } from './jit.js';
 import { executionGroup, SharedResults } from './shared-results.js';
 
 type Subscribe = (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
@@ -25,7 +25,8 @@ export function compiledSubscribe(schema: GraphQLSchema): Subscribe {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
     const context = args.contextValue as Context;
-    const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined;
+    const definitions = getOperationAST(args.document, args.operationName)?.variableDefinitions ?? [];
+    const variables = withDefaults(definitions, (args.variableValues ?? {}) as Record<string, unknown>);
     return new ExecutedEvents(source[Symbol.asyncIterator](), shared, operation, context, variables, executionGroup(context, variables));
   };
 }

@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { execute, getVariableValues, type GraphQLSchema } from 'graphql';
 import { isCompiledQuery } from 'graphql-jit';
-import { jitCompiler, toGraphQLError } from './jit.js';
+import { jitCompiler, toGraphQLError, withDefaults } from './jit.js';
 
 /**
  * Runs queries through graphql-jit (see {@link jitCompiler}) instead of graphql-js's interpreter;
@@ -29,9 +29,10 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
     if (!isCompiledQuery(query)) return query;
     // Variables are checked by graphql-js first: its errors name the variable's definition,
     // which is how Apollo recognises bad input (BAD_USER_INPUT, HTTP 400).
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+    const definitions = operation.variableDefinitions ?? [];
+    const coerced = getVariableValues(schema, definitions, variables);
     if (coerced.errors) return { errors: coerced.errors };
-    const result = await query.query(undefined, context, variables);
+    const result = await query.query(undefined, context, withDefaults(definitions, variables));
     return result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result;
   };
 

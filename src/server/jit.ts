@@ -1,4 +1,4 @@
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, valueFromASTUntyped, type DocumentNode, type ExecutionResult, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { compileQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -28,4 +28,14 @@ export function jitCompiler(schema: GraphQLSchema): (document: DocumentNode, ope
 export function toGraphQLError(error: GraphQLError): GraphQLError {
   const converted = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions ?? {} });
   return Object.assign(converted, { locations: error.locations });
+}
+
+/**
+ * `variables` with the default of each one left out written in. graphql-jit refuses a required
+ * variable that has a default and was not sent, which the spec and graphql-js accept.
+ */
+export function withDefaults(definitions: readonly VariableDefinitionNode[], variables: Record<string, unknown>): Record<string, unknown> {
+  const missing = definitions.filter((definition) => definition.defaultValue && !(definition.variable.name.value in variables));
+  if (missing.length === 0) return variables;
+  return { ...variables, ...Object.fromEntries(missing.map((definition) => [definition.variable.name.value, valueFromASTUntyped(definition.defaultValue!)])) };
 }

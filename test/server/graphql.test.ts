@@ -367,6 +367,12 @@ describe.each(dialects())('GraphQL over HTTP on %s', (dialect) => {
       expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
 
+    it('a variable left out takes its default, a required one included, as graphql-js has it', async () => {
+      const response = await gw.graphql('query($n: Int! = 2) { viewer { posts(first: $n) { edges { cursor } } } }', { token: alice });
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data.viewer.posts.edges).toHaveLength(2);
+    });
+
     it('a bad argument on one connection leaves the other fields of the query intact', async () => {
       const response = await gw.graphql('{ viewer { profile { username } posts(first: 0) { edges { cursor } } } }', { token: alice });
       expect(response.body.data).toEqual({ viewer: { profile: { username: 'alice' }, posts: null } });

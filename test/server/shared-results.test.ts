@@ -104,4 +104,16 @@ describe.each(dialects())('live changes shared between subscriptions on %s', (di
     for (const subscriber of pair) await subscriber.until(() => subscriber.closed !== undefined, 6000);
     expect(pair.map((s) => s.closed?.code)).toEqual([4403, 4403]);
   });
+  it('a variable the subscription left out takes its default, a required one included', async () => {
+    const token = await gw.token('alice', 'portability.posts.ongoing');
+    // No variable sent: the stream starts at the log's head.
+    const subscriber = new Subscriber(gw.gateway.url, `Bearer ${token}`, 'subscription($withCaption: Boolean! = true) { changes(categories: [POSTS]) { node { ... on Post { caption @include(if: $withCaption) } } } }');
+    subscribers.push(subscriber);
+    await live();
+    const sent = post();
+    await gw.ingest([sent]);
+    await subscriber.until(() => subscriber.events.length >= 1 || subscriber.errors.length > 0);
+    expect(subscriber.errors).toEqual([]);
+    expect(subscriber.events.map((e) => e.changes.node.caption)).toEqual([sent.data.id]);
+  });
 });
