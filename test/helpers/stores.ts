@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Migrator } from 'kysely';
 import { DEMO_PASSWORD, hashPassword } from '../../src/auth/index.js';
 import { dropSchema, openStore, seedDemo, type DialectName, type Store } from '../../src/store/index.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 
 /**
  * The dialects the store suites run on: SQLite always, PostgreSQL whenever `TEST_DATABASE_URL`
@@ -29,8 +31,11 @@ export function demoPassword(): Promise<string> {
   return (demoPasswordHash ??= hashPassword(DEMO_PASSWORD));
 }
 
-/** A fresh, migrated store of the given dialect, seeded with the demo data (users with the demo password) unless told otherwise. */
-export async function openTestStore(dialect: DialectName, options: { seed?: boolean } = {}): Promise<TestStore> {
+/**
+ * A fresh, migrated store of the given dialect, seeded with the demo data (users with the demo
+ * password) unless told otherwise; `migratedThrough` stops at that migration, as an older release left it.
+ */
+export async function openTestStore(dialect: DialectName, options: { seed?: boolean; migratedThrough?: string } = {}): Promise<TestStore> {
   const statements: string[] = [];
   const pgSchema = dialect === 'postgres' ? `test_${randomBytes(6).toString('hex')}` : undefined;
   const databaseUrl = dialect === 'postgres' ? process.env.TEST_DATABASE_URL : undefined;
@@ -41,7 +46,10 @@ export async function openTestStore(dialect: DialectName, options: { seed?: bool
     pgSchema,
     onQuery: (sql) => statements.push(sql),
   });
-  await store.migrate();
+  if (options.migratedThrough) {
+    const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo(options.migratedThrough);
+    if (error) throw error;
+  } else await store.migrate();
   if (options.seed ?? true) await seedDemo(store.db, { passwordHash: demoPassword });
   statements.length = 0;
   return {

@@ -6,6 +6,7 @@ import { archives } from './0004-archives.js';
 import { externalAccess } from './0005-external-access.js';
 import { conversationStarts } from './0006-conversation-starts.js';
 import { standingSignals } from './0007-standing-signals.js';
+import { leakedDemoCredentials } from './0008-leaked-demo-credentials.js';
 
 /** Every migration, in order; both dialects run the same list. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-external-access': externalAccess,
   '0006-conversation-starts': conversationStarts,
   '0007-standing-signals': standingSignals,
+  '0008-leaked-demo-credentials': leakedDemoCredentials,
 };
 
 export const migrationProvider: MigrationProvider = {
