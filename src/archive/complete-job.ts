@@ -18,8 +18,8 @@ export interface Completion {
  */
 export async function completeJob(db: Kysely<Database>, job: ArchiveRow, owner: string, completion: Completion): Promise<boolean> {
   const now = Date.now();
-  // The link stops when the grant does (an external grant has no row: its tokens' own expiry
-  // ends it), so the archive says so and its file goes then, not a lifetime later.
+  // The link stops when the grant does, so the archive says so and its file goes then, not a
+  // lifetime later. An external grant has no row and no end here: its archive keeps the lifetime.
   const grant = await db.selectFrom('grants').select('expiresAt').where('id', '=', job.grantId).executeTakeFirst();
   const ready: ArchiveRow = {
     ...job,
