@@ -36,7 +36,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 # The image's npm scripts run the compiled code, so `docker exec … npm run -s cli -- apps list` works here too.
 RUN npm pkg delete scripts \
- && npm pkg set scripts.start="node --max-semi-space-size=64 dist/main.js" \
+ && npm pkg set scripts.start="node dist/main.js" \
       scripts.cli="node dist/src/cli/main.js" \
       scripts.seed="node dist/src/cli/main.js seed" \
       scripts.simulate="node dist/src/cli/simulate.js"
@@ -49,5 +49,5 @@ EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-# node itself, not npm, so SIGTERM reaches the gateway; the same flags as `npm start`.
-CMD ["node", "--max-semi-space-size=64", "dist/main.js"]
+# node itself, not npm, so SIGTERM reaches the gateway; what `npm start` runs once it has built.
+CMD ["node", "dist/main.js"]

@@ -10,7 +10,7 @@ import { Subscriber } from './helpers/subscriber.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
-/** `npm start`'s command, from the TypeScript sources. */
+/** The gateway's entry point, run from the TypeScript sources (`npm start` runs it compiled: test/build.test.ts). */
 class MainProcess extends GatewayProcess {
   constructor(env: Record<string, string>) {
     super(['--import', 'tsx', 'src/main.ts'], { cwd: repoRoot, env });
