@@ -4,7 +4,7 @@
 // every field resolves by graphql-js's default resolver from memory and its scalars pass the
 // recorded values through; the recorded `extensions` are set on each answer, so the bytes equal
 // the gateway's. Apollo runs as the gateway configures it, less the gateway's own plugins and
-// executor: cache-control and landing-page plugins off. Usage: node --import tsx apollo-alone.ts PORT FILE
+// executor: cache-control and landing-page plugins off. Usage: node apollo-alone.js PORT FILE (compiled, bench/build.ts)
 import fs from 'node:fs';
 import http from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';

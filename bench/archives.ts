@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/store/index.js';
 import { seedArchiveUser, VOLUMES } from './archive-seed.js';
 import { canPin, median } from './gateway-process.js';
+import { compiled } from './build.js';
 import { npmStartNodeFlags } from './npm-start-flags.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -39,7 +40,7 @@ export interface ArchiveFigures {
 function child(mode: 'archive' | 'dump', dataDir: string, databaseUrl: string): Promise<ArchiveRun> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, mode)}`] : [];
-  const command = [process.execPath, ...npmStartNodeFlags(), ...profile, '--import', 'tsx', 'bench/archive-child.ts', mode, dataDir, databaseUrl];
+  const command = [process.execPath, ...npmStartNodeFlags(), ...profile, compiled('bench/archive-child.js'), mode, dataDir, databaseUrl];
   const [file, ...args] = canPin ? ['taskset', '-c', `0-${os.cpus().length - 1}`, ...command] : command;
   return new Promise((resolve, reject) => {
     execFile(file!, args, { cwd: repoRoot, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
@@ -111,23 +112,21 @@ function verdict(r: ArchiveFigures): { text: string; rssHolds: boolean; ratioHol
 }
 
 /** What keeps the archive's peak RSS above the target, and what was tried: shown while it does not hold. */
-const RSS_OBSTACLE = `**What stands in the way of the RSS target.** The flag \`npm start\` passes,
-\`--max-semi-space-size=64\`, lets the main thread's young generation grow to 2 × 64 MB, and V8
-grows it whenever the bytes that survived scavenges since the last growth exceed its size. The
-job reads every row on the main thread (the sources it must read through, federated ones
-included, live there), and each scavenge finds the page in flight alive (0.6–2 MB survived per
-scavenge in \`--trace-gc\`), so over a million records the new space grows 16 → 32 → 64 MB per
-semi-space; the young generation column above shows where it ended. The plain dump, under the same
-flags, grows the same way, which its own peak RSS shows. The process starts at about 120 MB
-(\`--import tsx\` and the modules the archive loads) before a row is read.
-Tried: a worker thread's \`resourceLimits.maxYoungGenerationSizeMb\` does not bound it, because a
-\`--max-semi-space-size\` flag overrides it in every isolate (a worker asked for 12 MB still grew to
-67 MB of new space); \`v8.setFlagsFromString('--max-semi-space-size=8')\` at run time does not shrink
-the main thread's, which was sized at start. Moving the reads into a thread of their own would need
-the sources (the store connection and the federated subgraph clients) rebuilt in that thread. What
-was cut: lines reach the ZIP's thread as UTF-8 chunks whose memory is transferred rather than
-strings copied into its heap, and the ZIP's thread is plain JavaScript, which spares the process a
-second tsx loader (about 30 MB measured alone). Without the flag the same archive peaks near 215 MB.`;
+const RSS_OBSTACLE = `**What stands in the way of the RSS target.** The process holds about 75 MB
+before a row is read (Node itself and the compiled modules the archive loads). V8 then grows the
+main thread's young generation whenever the bytes that survived scavenges since its last growth
+exceed its size, and each scavenge finds the page in flight alive (0.6–2 MB survived per scavenge
+in \`--trace-gc\`), so over a million records the new space grows to its largest, 2 × 16 MB by
+Node's default; the young generation column above shows where it ended. The ZIP's thread, its
+deflate state and the store's own buffers make up the rest.
+Tried, and kept: \`npm start\` runs the compiled JavaScript without flags. It ran the sources
+through tsx (about 40 MB more before a row is read, the loader's thread and its source maps) with
+\`--max-semi-space-size=64\`, under which the same archive peaked at 310–320 MB: the young
+generation grew to 2 × 64 MB. Lines reach the ZIP's thread as UTF-8 chunks whose memory is
+transferred rather than strings copied into its heap. Tried, and not kept: a worker thread's
+\`resourceLimits.maxYoungGenerationSizeMb\` (a \`--max-semi-space-size\` flag overrides it in every
+isolate), and pages of 100 or 250 rows instead of 1 000 (under the 64 MB flag the young generation
+stopped at 2 × 32 MB, 250 MB peak, and 100-row pages ran a third slower).`;
 
 /** What the archive's records/s depends on: shown while it falls short of the dump's on a store. */
 const RATIO_OBSTACLE = `**What stands in the way of the records/s target.** The archive costs more CPU than the dump
@@ -161,8 +160,8 @@ core. The archive is the gateway's worker writing the full ZIP (GraphQL-shaped r
 hashed, with the manifest), the ZIP built on a second thread; the reference reads the same rows
 with plain keyset SQL (1 000 a page) on one thread and writes them unshaped as JSON Lines,
 uncompressed. CPU s and records per CPU s are what each costs, however many cores it used.
-MB/s counts the bytes written (the ZIP, or the JSONL file). Both run with the Node flags \`npm start\`
-gives the gateway (${npmStartNodeFlags().map((flag) => `\`${flag}\``).join(' ') || 'none'}, read from package.json). Young gen. MB is the largest
+MB/s counts the bytes written (the ZIP, or the JSONL file). Both run compiled, as \`npm start\` runs the
+gateway (\`npm run build\`'s JavaScript, no TypeScript loader), with the Node flags it gives the gateway (${npmStartNodeFlags().map((flag) => `\`${flag}\``).join(' ') || 'none'}, read from package.json). Young gen. MB is the largest
 new space the main thread's heap reached. Targets (issue 16): the archive at ≥ ${TARGET_RATIO}× the dump's
 records/s on each store, with a peak RSS under ${TARGET_RSS_MB} MB.
 Each figure is the median of ${results[0]?.archive.length ?? 0} runs that alternate the dump and the archive; peak RSS is the largest.

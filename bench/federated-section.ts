@@ -41,7 +41,7 @@ auth, grant check and access log on, \`RATE_LIMITS=off\`) with \`SUBGRAPHS=posts
 the profile, the followers and everyone's public fields stay on its embedded store (the store
 column). The reference is **Hive Gateway** ${HIVE_GATEWAY_VERSION}, run as its CLI runs it
 (\`hive-gateway supergraph\`, one process, its defaults, \`NODE_ENV=production\`, no auth, and
-the \`--max-semi-space-size=64\` that \`npm start\` gives the gateway), over a supergraph
+the Node flags \`npm start\` gives the gateway), over a supergraph
 composed with \`@theguild/federation-composition\` from the SDL the subgraphs serve, plus a
 **people** subgraph of the benchmark's own (\`bench/people-subgraph.ts\`, \`@apollo/subgraph\`
 over SQLite in memory with the demo users and follows) that gives it what the gateway's store

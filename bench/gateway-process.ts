@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { compiled } from './build.js';
+import { npmStartNodeFlags } from './npm-start-flags.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -34,8 +36,8 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
   // BENCH_CPU_PROF=<dir> (or the option) writes the gateway's CPU profile there when it stops.
   const profileDir = options.cpuProfileDir ?? process.env.BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  // As `npm start` runs it: a larger young generation halves the time streams spend in GC.
-  const command = [process.execPath, '--max-semi-space-size=64', ...profile, '--import', 'tsx', 'src/main.ts'];
+  // As `npm start` runs it: compiled, with its Node flags.
+  const command = [process.execPath, ...npmStartNodeFlags(), ...profile, compiled('main.js')];
   const [file, ...args] = canPin ? ['taskset', '-c', '0', ...command] : command;
   const child: ChildProcess = spawn(file!, args, {
     cwd: repoRoot,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { composeServices, compositionHasErrors } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { freePort } from './gateway-process.js';
+import { npmStartNodeFlags } from './npm-start-flags.js';
 import { startPinnedProcess, type PinnedProcess } from './pinned-process.js';
 
 // The federated benchmark's reference: Hive Gateway (The Guild's Node federation gateway) over a
@@ -50,7 +51,7 @@ export async function composeSupergraph(subgraphs: readonly SubgraphEndpoint[]):
 /**
  * Hive Gateway serving `supergraphSdl`, run as its CLI runs it (`hive-gateway supergraph
  * <file>`: one process, no forks) with `NODE_ENV=production`, pinned to core 0 like the other
- * servers under test, and given the young-generation size `npm start` gives this gateway.
+ * servers under test, and given the Node flags `npm start` gives this gateway.
  */
 export async function startHiveGateway(supergraphSdl: string): Promise<GatewayServer> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hive-'));
@@ -60,7 +61,7 @@ export async function startHiveGateway(supergraphSdl: string): Promise<GatewaySe
   const cli = path.join(path.dirname(packageJson), 'dist', 'bin.js');
   try {
     const server = await startPinnedProcess({
-      command: [process.execPath, '--max-semi-space-size=64', cli, 'supergraph', supergraph, '--host', '127.0.0.1', '--port', String(port)],
+      command: [process.execPath, ...npmStartNodeFlags(), cli, 'supergraph', supergraph, '--host', '127.0.0.1', '--port', String(port)],
       // Its working directory holds no gateway.config.*: the CLI's defaults, nothing configured.
       cwd: directory,
       env: { NODE_ENV: 'production', FORK: '1', CONFIG_PATH: undefined },

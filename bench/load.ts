@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiled } from './build.js';
 import { canPin, freePort } from './gateway-process.js';
+import { npmStartNodeFlags } from './npm-start-flags.js';
 import { startPinnedProcess } from './pinned-process.js';
 
 /** One POST the load generator repeats, and the exact response it must get back each time. */
@@ -90,7 +92,7 @@ export async function startApolloAlone(answer: string): Promise<{ url: string; s
   const file = path.join(dir, 'answer.json');
   fs.writeFileSync(file, answer);
   const server = await startPinnedProcess({
-    command: [process.execPath, '--max-semi-space-size=64', '--import', 'tsx', 'bench/apollo-alone.ts', String(port), file],
+    command: [process.execPath, ...npmStartNodeFlags(), compiled('bench/apollo-alone.js'), String(port), file],
     env: { NODE_ENV: 'production' },
     ready: /^ready/,
   });
