@@ -2,7 +2,7 @@ import fs from 'node:fs';
 
 /**
  * The Node flags `npm start` gives the gateway, read from package.json's `start` script (the
- * options between `node` and its `--import`), so a benchmark process runs as the gateway does.
+ * options between `node` and its script, or a `--import` loader), so a benchmark process runs as the gateway does.
  */
 export function npmStartNodeFlags(): string[] {
   const { scripts } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };

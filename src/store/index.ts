@@ -21,8 +21,8 @@ export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
   sources: Sources;
-  /** Applies every pending migration. */
-  migrate(): Promise<void>;
+  /** Applies every pending migration, or those up to and including `through` (a migration's name). */
+  migrate(through?: string): Promise<void>;
   /** True once every known migration has been applied. */
   isMigrated(): Promise<boolean>;
   /** The names of known migrations not yet applied (none once migrated); reading them proves the store answers. */
@@ -70,8 +70,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db,
     dialect,
     sources: localSources(db, queries),
-    async migrate() {
-      const { error, results } = await migrator.migrateToLatest();
+    async migrate(through) {
+      const { error, results } = await (through === undefined ? migrator.migrateToLatest() : migrator.migrateTo(through));
       const failed = results?.find((r) => r.status === 'Error');
       if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
     },

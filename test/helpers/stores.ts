@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Migrator } from 'kysely';
 import { DEMO_PASSWORD, hashPassword } from '../../src/auth/index.js';
 import { dropSchema, openStore, seedDemo, type DialectName, type Store } from '../../src/store/index.js';
-import { migrationProvider } from '../../src/store/migrations/index.js';
 
 /**
  * The dialects the store suites run on: SQLite always, PostgreSQL whenever `TEST_DATABASE_URL`
@@ -46,10 +44,7 @@ export async function openTestStore(dialect: DialectName, options: { seed?: bool
     pgSchema,
     onQuery: (sql) => statements.push(sql),
   });
-  if (options.migratedThrough) {
-    const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo(options.migratedThrough);
-    if (error) throw error;
-  } else await store.migrate();
+  await store.migrate(options.migratedThrough);
   if (options.seed ?? true) await seedDemo(store.db, { passwordHash: demoPassword });
   statements.length = 0;
   return {
